@@ -68,6 +68,10 @@ typedef struct {
 typedef struct {
     jc_trace_format format;  /* JC_TRACE_AUTO unless forced */
     int strict;              /* 1: any damaged line is an error instead of skipped */
+    /* For nvidia-smi output without a header: the --query-gpu field list, e.g.
+     * "timestamp,index,power.draw". NULL: taken from the header, or guessed
+     * from units (" W") and the timestamp's shape. */
+    const char *columns;
 } jc_trace_read_opts;
 
 /* Read a trace file (gzip-compressed or plain; detected from content). For
@@ -174,6 +178,41 @@ typedef struct {
 /* Find the epochs in a (resampled, optionally smoothed) signal. */
 int jc_segment(const jc_signal *s, const jc_segment_opts *opts, jc_segmentation *out);
 void jc_segmentation_free(jc_segmentation *seg);
+
+/* ---- the whole analysis of one trace ---- */
+typedef struct {
+    int smooth;          /* moving-average window in samples (default 3) */
+    double dt;           /* grid step in s; 0: the median sampling interval */
+    int epochs_hint;     /* >0: passed to jc_segment */
+    int use_markers;     /* use run.json markers when present (default 1) */
+    double max_gap_s;    /* energy: do not bridge gaps longer than this (0: default 60 s) */
+} jc_analyze_opts;
+
+typedef struct {
+    const jc_trace_gpu *gpu;  /* points into the analysed trace */
+    jc_energy energy;         /* from the raw samples */
+    jc_signal signal;         /* resampled and smoothed */
+    jc_segmentation seg;
+    int seg_status;           /* 0, or the jc_status jc_segment returned */
+    char seg_error[256];      /* its message when seg_status != 0 */
+} jc_gpu_analysis;
+
+typedef struct {
+    size_t ngpu;
+    jc_gpu_analysis *gpus;
+    double energy_j;          /* all GPUs */
+    double duration_s;        /* longest GPU */
+    double mean_power_w;      /* sum of the GPUs' mean power */
+} jc_analysis;
+
+void jc_analyze_opts_default(jc_analyze_opts *o);
+/* Energy, resampling, smoothing and segmentation for every GPU of a trace.
+ * A GPU whose segmentation fails still gets its energy (seg_status says why). */
+int jc_trace_analyze(const jc_trace *tr, const jc_analyze_opts *o, jc_analysis *out);
+/* Segmentation of an already clean signal (e.g. an average of replicates). */
+int jc_signal_analyze(const jc_signal *s, const jc_analyze_opts *o, jc_gpu_analysis *out);
+void jc_analysis_free(jc_analysis *a);
+void jc_gpu_analysis_free(jc_gpu_analysis *g);
 
 #ifdef __cplusplus
 }

@@ -1,0 +1,34 @@
+/* Shared pieces of the joulecast command: the subcommand table, exit codes,
+ * and small output helpers (numbers for people, durations). */
+#ifndef JC_CLI_H
+#define JC_CLI_H
+
+#include <stdio.h>
+
+/* Exit codes, the same for every subcommand. */
+enum {
+    JC_EXIT_OK = 0,
+    JC_EXIT_FAIL = 1,   /* bad input file, failed computation */
+    JC_EXIT_USAGE = 2   /* bad command line */
+};
+
+typedef struct {
+    const char *name;
+    const char *summary;
+    int (*run)(int argc, char **argv);
+    void (*help)(FILE *out);
+} jc_command;
+
+int jc_cmd_analyze(int argc, char **argv);
+void jc_cmd_analyze_help(FILE *out);
+
+/* "1h 02m 03s" style; buf must hold 32 bytes. */
+const char *jc_fmt_duration(double seconds, char *buf);
+/* Parse an integer/double option value; prints a usage error naming the
+ * option and returns -1 on failure. */
+int jc_parse_int_opt(const char *opt, const char *val, long lo, long hi, long *out);
+int jc_parse_double_opt(const char *opt, const char *val, double lo, double hi, double *out);
+/* Print "joulecast: error: <jc_last_error()>" to stderr. */
+void jc_print_error(void);
+
+#endif

@@ -1,0 +1,104 @@
+/* joulecast: the command. Dispatches to one subcommand per cli/cmd_<name>.c,
+ * and handles what all of them share: --help, --version, --log-level. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "joulecast/util.h"
+
+#ifndef JC_VERSION
+#define JC_VERSION "0.1.0"
+#endif
+
+static const jc_command commands[] = {
+    {"analyze", "read GPU power traces; energy, epochs, the square wave, a plot", jc_cmd_analyze,
+     jc_cmd_analyze_help},
+};
+static const size_t ncommands = sizeof commands / sizeof commands[0];
+
+static void usage(FILE *out)
+{
+    fprintf(out,
+            "usage: joulecast [--log-level error|warn|info|debug] <command> [options]\n"
+            "\n"
+            "joulecast tells, before a GPU training job runs, what power it will draw,\n"
+            "for how long, and what it will cost in energy and CO2.\n"
+            "\n"
+            "commands:\n");
+    for (size_t i = 0; i < ncommands; i++)
+        fprintf(out, "  %-10s %s\n", commands[i].name, commands[i].summary);
+    fprintf(out,
+            "\n"
+            "'joulecast help <command>' or 'joulecast <command> --help' explains one command.\n"
+            "Exit status: 0 success, 1 failure (bad input, failed computation), 2 bad usage.\n");
+}
+
+static const jc_command *find(const char *name)
+{
+    for (size_t i = 0; i < ncommands; i++)
+        if (strcmp(commands[i].name, name) == 0)
+            return &commands[i];
+    return NULL;
+}
+
+int main(int argc, char **argv)
+{
+    int i = 1;
+    while (i < argc && argv[i][0] == '-') {
+        const char *a = argv[i];
+        if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
+            usage(stdout);
+            return JC_EXIT_OK;
+        } else if (!strcmp(a, "--version")) {
+            printf("joulecast %s\n", JC_VERSION);
+            return JC_EXIT_OK;
+        } else if (!strcmp(a, "--log-level") && i + 1 < argc) {
+            int lv = jc_log_level_parse(argv[i + 1]);
+            if (lv < 0) {
+                fprintf(stderr, "joulecast: error: --log-level: expected error, warn, info or debug, got '%s'\n",
+                        argv[i + 1]);
+                return JC_EXIT_USAGE;
+            }
+            jc_log_set_level((jc_log_level)lv);
+            i += 2;
+        } else if (!strcmp(a, "-v") || !strcmp(a, "--verbose")) {
+            jc_log_set_level(JC_LOG_INFO);
+            i++;
+        } else {
+            fprintf(stderr, "joulecast: error: unknown option '%s'\n\n", a);
+            usage(stderr);
+            return JC_EXIT_USAGE;
+        }
+    }
+    if (i >= argc) {
+        usage(stderr);
+        return JC_EXIT_USAGE;
+    }
+    if (!strcmp(argv[i], "help")) {
+        if (i + 1 >= argc) {
+            usage(stdout);
+            return JC_EXIT_OK;
+        }
+        const jc_command *c = find(argv[i + 1]);
+        if (!c) {
+            fprintf(stderr, "joulecast: error: no command '%s'\n", argv[i + 1]);
+            return JC_EXIT_USAGE;
+        }
+        c->help(stdout);
+        return JC_EXIT_OK;
+    }
+    const jc_command *c = find(argv[i]);
+    if (!c) {
+        fprintf(stderr, "joulecast: error: no command '%s' (see 'joulecast --help')\n", argv[i]);
+        return JC_EXIT_USAGE;
+    }
+    for (int k = i + 1; k < argc; k++) {
+        if (!strcmp(argv[k], "--"))
+            break;
+        if (!strcmp(argv[k], "--help") || !strcmp(argv[k], "-h")) {
+            c->help(stdout);
+            return JC_EXIT_OK;
+        }
+    }
+    return c->run(argc - i, argv + i);
+}
