@@ -220,7 +220,7 @@ int jc_trace_internal_append(jc_trace *tr, int gi, double t, double power, const
             if (nf)
                 g->fields = nf;
         }
-        if (!nt || !np || !nf)
+        if (!nt || !np || (tr->nfields && !nf))
             return jc_fail(JC_ERR_NOMEM, "out of memory holding %zu samples", cap);
         g->cap = cap;
     }
