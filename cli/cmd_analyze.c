@@ -28,7 +28,8 @@ void jc_cmd_analyze_help(FILE *out)
             "Damaged lines (cut off, [N/A], unparsable) are skipped and counted.\n"
             "\n"
             "options:\n"
-            "  --smooth N        moving-average window in samples (default 3; 1 = none)\n"
+            "  --smooth N        moving-average window in samples (default: about 0.5 s,\n"
+            "                    5 points at 10 Hz, none at 1 Hz; 1 = none)\n"
             "  --dt S            resample onto this step in seconds (default: the median\n"
             "                    sampling interval)\n"
             "  --epochs N        hint: the run trained N epochs (detection works without)\n"
@@ -71,10 +72,10 @@ static const char *gpu_label(const jc_gpu_analysis *g)
 
 /* ---------- text ---------- */
 
-static void print_stat_line(const char *what, const jc_stat *st, const char *unit, int prec)
+static void print_stat_line(const char *what, const jc_stat *st, const char *unit_name, int prec)
 {
-    printf("    %-14s %.*f %s  (sd %.*f, %.*f to %.*f)\n", what, prec, st->mean, unit, prec, st->std, prec, st->min,
-           prec, st->max);
+    printf("    %-14s %.*f %s  (sd %.*f, %.*f to %.*f)\n", what, prec, st->mean, unit_name, prec, st->std, prec,
+           st->min, prec, st->max);
 }
 
 static void print_text(const unit *u)
@@ -111,10 +112,13 @@ static void print_text(const unit *u)
             const jc_regime *rg = &s->regimes[r];
             printf("      regime %zu: %zu epochs of %.1f s from %.0f s to %.0f s, peak %.1f W, %s %.1f W\n", r + 1,
                    rg->nepochs, rg->period_s, rg->start_s, rg->end_s, rg->peak_power_w,
-                   rg->valley_is_spike ? "boundary dip" : "valley", rg->valley_power_w);
+                   !rg->valley_is_spike                       ? "valley"
+                   : rg->valley_power_w > rg->peak_power_w ? "boundary spike"
+                                                           : "boundary dip",
+                   rg->valley_power_w);
         }
         if (s->nepochs) {
-            printf("    square wave (per epoch):\n");
+            printf("    square wave (per epoch; peak = compute, valley = between epochs):\n");
             print_stat_line("peak power", &s->peak_power_w, "W", 1);
             print_stat_line("peak time", &s->peak_s, "s", 1);
             print_stat_line("valley power", &s->valley_power_w, "W", 1);
@@ -285,7 +289,7 @@ static int plot_unit(const unit *u, const char *path)
         }
         for (size_t k = 0; k < s->n; k++)
             x[k] = s->t0 + (double)k * s->dt;
-        snprintf(labels[i][0], sizeof labels[i][0], "GPU %s power%s", gpu_label(g), ng == 1 ? " (smoothed)" : "");
+        snprintf(labels[i][0], sizeof labels[i][0], "GPU %s power", gpu_label(g));
         series[ns++] = (jc_plot_series){.label = labels[i][0], .x = x, .y = s->p, .n = s->n, .auto_color = 1,
                                         .width = 1.0, .alpha = 0.8};
         if (g->seg_status || g->seg.nepochs == 0)
@@ -509,7 +513,7 @@ int jc_cmd_analyze(int argc, char **argv)
         jc_analysis_free(&units[k].an);
         jc_trace_free(units[k].trace);
     }
-    jc_analysis_free(&avg);
+    jc_analysis_free(&avg.an);
     free(units);
     return status;
 }

@@ -181,7 +181,8 @@ void jc_segmentation_free(jc_segmentation *seg);
 
 /* ---- the whole analysis of one trace ---- */
 typedef struct {
-    int smooth;          /* moving-average window in samples (default 3) */
+    int smooth;          /* moving-average window in samples; 0 (default): about
+                            half a second (5 points at 10 Hz, none at 1 Hz) */
     double dt;           /* grid step in s; 0: the median sampling interval */
     int epochs_hint;     /* >0: passed to jc_segment */
     int use_markers;     /* use run.json markers when present (default 1) */

@@ -3,15 +3,31 @@
  * smoothed signal and its segmentation into epochs. */
 #include "joulecast/trace.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 void jc_analyze_opts_default(jc_analyze_opts *o)
 {
     memset(o, 0, sizeof *o);
-    o->smooth = 3;
+    o->smooth = 0; /* auto: see smooth_window() */
     o->use_markers = 1;
     o->max_gap_s = 60;
+}
+
+/* The first seed smooths its 100 ms samples over 3-5 points: fluctuations on
+ * the millisecond scale, not the epoch structure. The window is therefore a
+ * time (about half a second), not a count: 5 points at 10 Hz, 3 at 5 Hz, none
+ * at 1 Hz, where 3 points would blur the few-second dips that mark epoch
+ * boundaries. smooth > 0 overrides. */
+static int smooth_window(const jc_analyze_opts *o, double dt)
+{
+    if (o->smooth > 0)
+        return o->smooth;
+    if (!(dt > 0))
+        return 1;
+    int w = 2 * (int)floor(0.25 / dt + 1e-9) + 1;
+    return w > 5 ? 5 : w;
 }
 
 static void segment_into(const jc_signal *s, const jc_analyze_opts *o, const jc_trace *tr, jc_gpu_analysis *g)
@@ -50,7 +66,7 @@ int jc_signal_analyze(const jc_signal *s, const jc_analyze_opts *o, jc_gpu_analy
         if (s->p[i] < out->energy.min_power_w) out->energy.min_power_w = s->p[i];
         if (s->p[i] > out->energy.max_power_w) out->energy.max_power_w = s->p[i];
     }
-    int rc = jc_signal_smooth(&out->signal, o->smooth);
+    int rc = jc_signal_smooth(&out->signal, smooth_window(o, s->dt));
     if (rc)
         return rc;
     segment_into(&out->signal, o, NULL, out);
@@ -78,7 +94,7 @@ int jc_trace_analyze(const jc_trace *tr, const jc_analyze_opts *o, jc_analysis *
         if (!rc)
             rc = jc_trace_gpu_resample(g->gpu, o->dt, &g->signal);
         if (!rc)
-            rc = jc_signal_smooth(&g->signal, o->smooth);
+            rc = jc_signal_smooth(&g->signal, smooth_window(o, g->signal.dt));
         if (rc) {
             jc_analysis_free(out);
             return rc;
