@@ -40,6 +40,7 @@ void jc_cmd_analyze_help(FILE *out)
             "                    to --query-gpu (e.g. timestamp,index,power.draw)\n"
             "  --strict          a damaged line is an error instead of being skipped\n"
             "  --json            machine-readable JSON on stdout\n"
+            "  --epoch-list      with --json: every epoch (start, end, phases, energy)\n"
             "  --csv             one CSV row per trace and GPU on stdout\n"
             "  --plot FILE       plot the power and the fitted square wave (.svg or .png);\n"
             "                    with several traces, FILE-1.svg, FILE-2.svg, ...\n"
@@ -497,6 +498,7 @@ int jc_cmd_analyze(int argc, char **argv)
             }
         }
         if (plot_path) {
+            fflush(stdout); /* the summary first, then where the plot went */
             for (size_t k = 0; k < nunits && status == JC_EXIT_OK; k++) {
                 char *p = nunits > 1 ? numbered_path(plot_path, k + 1) : NULL;
                 if (plot_unit(&shown[k], p ? p : plot_path)) {

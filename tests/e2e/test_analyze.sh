@@ -105,6 +105,37 @@ e0=d['gpus'][0]['energy_j']; e1=d['gpus'][1]['energy_j']
 assert abs(d['energy_j']-(e0+e1))<1e-6 and e0>e1, (e0,e1)
 " && ok "two GPUs, energies summed" || bad "two GPUs"
 
+# joulecast's own format, with epoch markers in run.json: used when present.
+mkdir -p "$TMP/run"
+"$PY" - "$TMP/run" <<'PYEOF'
+import json, sys
+d = sys.argv[1]
+with open(d + "/trace.csv", "w") as f:
+    f.write("time_s,gpu,power_w,util_gpu_pct\n")
+    for i in range(1200):            # 120 s at 10 Hz: 6 epochs of 15 s peak + 5 s valley
+        t = i / 10
+        p = 300.0 if (t % 20) < 15 else 120.0
+        f.write(f"{t:.1f},0,{p:.1f},{95 if p > 200 else 5}\n")
+json.dump({"format": "joulecast-run", "version": 1, "start_unix": 1700000000.0, "interval_s": 0.1,
+           "gpus": [{"index": 0, "name": "NVIDIA A800 80GB PCIe"}],
+           "markers": [{"t_s": 20.0 * k, "label": f"epoch {k + 1}"} for k in range(6)]},
+          open(d + "/run.json", "w"))
+PYEOF
+expect_exit 0 "joulecast trace with markers" "$JC" analyze --json --smooth 1 "$TMP/run/trace.csv"
+"$PY" -c "
+import json; g=json.load(open('$TMP/out'))['traces'][0]['gpus'][0]
+assert g['name']=='NVIDIA A800 80GB PCIe' and g['used_markers'] and g['epochs'] in (5, 6), g
+assert abs(g['peak_power_w']['mean']-300)<3 and abs(g['valley_power_w']['mean']-120)<3, g
+assert abs(g['epoch_energy_j']['mean']-5100)<1, g  # 15 s x 300 W + 5 s x 120 W
+assert abs(g['peak_s']['mean']-15)<1 and abs(g['valley_s']['mean']-5)<1, g
+" && ok "markers used; square wave 300 W x 15 s / 120 W x 5 s" || { bad "markers"; cat "$TMP/out"; }
+expect_exit 0 "same without markers" "$JC" analyze --json --no-markers "$TMP/run/trace.csv"
+"$PY" -c "
+import json; g=json.load(open('$TMP/out'))['traces'][0]['gpus'][0]
+assert not g['used_markers'] and g['epochs'] in (5, 6), g
+assert abs(g['peak_s']['mean']-15)<1 and abs(g['valley_s']['mean']-5)<1, g
+" && ok "detected without markers" || { bad "no markers"; cat "$TMP/out"; }
+
 # Errors a user meets: clear message, right exit code, nothing written.
 expect_exit 1 "missing file" "$JC" analyze "$TMP/nope.csv"
 grep -q "nope.csv" "$TMP/err" && ok "missing file named" || bad "missing file named"
