@@ -598,30 +598,26 @@ static int parse_text(reader *r, const char *text, size_t len)
         if (q == e || *q == '#')
             continue;
         if (!have_cols) {
-            int rc;
-            if (looks_like_header(s, e)) {
+            int rc, is_header = looks_like_header(s, e);
+            if (is_header) {
                 const char *fs[MAX_COLUMNS + 1], *fe[MAX_COLUMNS + 1];
                 int n = split_fields(s, e, fs, fe, MAX_COLUMNS);
                 if (n > MAX_COLUMNS)
                     return jc_fail_at(JC_ERR_PARSE, r->name, line, 0, "more than %d columns", MAX_COLUMNS);
                 rc = setup_columns_from_names(r, n, fs, fe, line);
-                if (rc)
-                    return rc;
-                have_cols = 1;
-                r->rowbuf = calloc(tr->nfields + 1, sizeof *r->rowbuf);
-                if (!r->rowbuf)
-                    return jc_fail(JC_ERR_NOMEM, "out of memory");
-                continue;
-            }
-            if (tr->format == JC_TRACE_JOULECAST)
+            } else if (tr->format == JC_TRACE_JOULECAST) {
                 return jc_fail_at(JC_ERR_PARSE, r->name, line, 0, "expected the header time_s,gpu,power_w,...");
-            rc = setup_columns_headerless(r, s, e, line);
+            } else {
+                rc = setup_columns_headerless(r, s, e, line);
+            }
             if (rc)
                 return rc;
             have_cols = 1;
             r->rowbuf = calloc(tr->nfields + 1, sizeof *r->rowbuf);
             if (!r->rowbuf)
                 return jc_fail(JC_ERR_NOMEM, "out of memory");
+            if (is_header)
+                continue;
         }
         int rc = parse_line(r, s, e, line);
         if (rc)
