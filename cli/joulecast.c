@@ -13,6 +13,7 @@
 static const jc_command commands[] = {
     {"analyze", "read GPU power traces; energy, epochs, the square wave, a plot", jc_cmd_analyze,
      jc_cmd_analyze_help},
+    {"sr", "symbolic regression on a CSV: fit, predict, show a formula", jc_cmd_sr, jc_cmd_sr_help},
 };
 static const size_t ncommands = sizeof commands / sizeof commands[0];
 

@@ -1,0 +1,543 @@
+/* The evolutionary loop of gplearn's SymbolicRegressor: a population evolved
+ * generation by generation by tournament selection on penalised fitness and
+ * the genetic operators chosen by cumulative probability; raw fitness in-bag
+ * and out-of-bag (max_samples < 1); parsimony fixed or 'auto'; early stop on
+ * stopping_criteria; the final program is the best raw fitness of the last
+ * generation.
+ *
+ * Differences from gplearn, on purpose:
+ * - A program whose predictions are not all finite gets fitness +inf and can
+ *   never win a tournament or be the final program. (gplearn lets NaN
+ *   through: numpy's argmin returns a NaN as the minimum, so one NaN program
+ *   can win a tournament or even become the final program.) 'auto' parsimony
+ *   is computed over the finite programs only, where gplearn's becomes NaN.
+ * - Every child of generation g draws from its own random stream
+ *   jc_rng_split(stream of g, child index), so the result does not depend on
+ *   the number of threads (gplearn splits the population into n_jobs chunks
+ *   with their own seeds, so its result changes with n_jobs).
+ * The streams are this project's, not numpy's: the same seed does not give
+ * gplearn's program, only the same algorithm. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+
+#include "sr/extras.h"
+#include "sr/genetic.h"
+
+typedef jc_sr_indiv indiv;
+
+/* Per-thread scratch, reused for every program the thread handles. */
+typedef struct {
+    jc_sr_evaluator ev;
+    double *pred;       /* n */
+    double *w;          /* n: 1 in-bag, 0 out-of-bag */
+    uint32_t *idx;      /* n: scratch permutation for drawing rows */
+    jc_sr_program chicken;
+} scratch;
+
+typedef struct {
+    const double *X, *y;
+    size_t n, p, n_inbag;
+    const jc_sr_options *o;
+    jc_sr_genetic g;
+} context;
+
+void jc_sr_options_default(jc_sr_options *o)
+{
+    memset(o, 0, sizeof *o);
+    o->population_size = 1000;
+    o->generations = 20;
+    o->tournament_size = 20;
+    o->stopping_criteria = 0.0;
+    o->const_lo = -1.0;
+    o->const_hi = 1.0;
+    o->init_depth_lo = 2;
+    o->init_depth_hi = 6;
+    o->init_method = JC_SR_INIT_HALF_AND_HALF;
+    o->function_set = 1u << JC_SR_ADD | 1u << JC_SR_SUB | 1u << JC_SR_MUL | 1u << JC_SR_DIV;
+    o->metric = JC_SR_MAE;
+    o->parsimony_coefficient = 0.001;
+    o->p_crossover = 0.9;
+    o->p_subtree_mutation = 0.01;
+    o->p_hoist_mutation = 0.01;
+    o->p_point_mutation = 0.01;
+    o->p_point_replace = 0.05;
+    o->max_samples = 1.0;
+    o->lm_iterations = 20;
+}
+
+int jc_sr_options_check(const jc_sr_options *o)
+{
+    if (o->population_size < 1)
+        return jc_fail(JC_ERR_INVALID, "population_size must be at least 1 (got %d)", o->population_size);
+    if (o->generations < 1)
+        return jc_fail(JC_ERR_INVALID, "generations must be at least 1 (got %d)", o->generations);
+    if (o->tournament_size < 1 || o->tournament_size > o->population_size)
+        return jc_fail(JC_ERR_INVALID, "tournament_size must be from 1 to population_size (got %d)",
+                       o->tournament_size);
+    if (o->init_depth_lo < 1 || o->init_depth_hi <= o->init_depth_lo || o->init_depth_hi > 60)
+        return jc_fail(JC_ERR_INVALID, "init_depth must be (lo, hi) with 1 <= lo < hi <= 60 (got (%d, %d))",
+                       o->init_depth_lo, o->init_depth_hi);
+    if (!o->const_range_none && !(o->const_lo <= o->const_hi))
+        return jc_fail(JC_ERR_INVALID, "const_range must be (lo, hi) with lo <= hi");
+    double probs[] = {o->p_crossover, o->p_subtree_mutation, o->p_hoist_mutation, o->p_point_mutation};
+    double sum = 0;
+    for (int i = 0; i < 4; i++) {
+        if (!(probs[i] >= 0 && probs[i] <= 1))
+            return jc_fail(JC_ERR_INVALID, "genetic operator probabilities must be in [0, 1]");
+        sum += probs[i];
+    }
+    /* gplearn: "The sum of p_crossover, p_subtree_mutation, p_hoist_mutation
+     * and p_point_mutation should total to 1.0 or less." */
+    if (sum > 1.0 + 1e-12)
+        return jc_fail(JC_ERR_INVALID, "p_crossover + p_subtree_mutation + p_hoist_mutation + p_point_mutation = %g, must be at most 1", sum);
+    if (!(o->p_point_replace >= 0 && o->p_point_replace <= 1))
+        return jc_fail(JC_ERR_INVALID, "p_point_replace must be in [0, 1]");
+    if (!(o->max_samples > 0 && o->max_samples <= 1))
+        return jc_fail(JC_ERR_INVALID, "max_samples must be in (0, 1] (got %g)", o->max_samples);
+    if (!o->parsimony_auto && !(o->parsimony_coefficient >= 0))
+        return jc_fail(JC_ERR_INVALID, "parsimony_coefficient must be >= 0 or auto");
+    if ((unsigned)o->metric > JC_SR_RMSE)
+        return jc_fail(JC_ERR_INVALID, "unknown metric");
+    if (o->n_jobs < 0)
+        return jc_fail(JC_ERR_INVALID, "n_jobs must be >= 0 (0: all cores)");
+    return JC_OK;
+}
+
+/* ---- fitness ---- */
+
+static double metric_value(jc_sr_metric m, double sum, double w)
+{
+    if (w <= 0)
+        return NAN;
+    double v = sum / w;
+    return m == JC_SR_RMSE ? sqrt(v) : v;
+}
+
+/* Evaluate a program on all rows, then its in-bag and out-of-bag error.
+ * With linear scaling the in-bag least-squares a + b * f is applied first. */
+static int evaluate(const context *c, scratch *s, indiv *ind, const double *w)
+{
+    const size_t n = c->n;
+    for (size_t r = 0; r < n; r += JC_SR_BLOCK) {
+        size_t m = n - r < JC_SR_BLOCK ? n - r : JC_SR_BLOCK;
+        int rc = jc_sr_eval_block(&s->ev, &ind->prog, c->X, n, r, m, s->pred + r);
+        if (rc)
+            return rc;
+    }
+    double a = 0, b = 1;
+    if (c->o->linear_scaling)
+        jc_sr_linear_scaling(s->pred, c->y, w, n, &a, &b);
+    double sin_, sall;
+    jc_sr_error_sums(s->pred, c->y, w, n, a, b, c->o->metric != JC_SR_MAE, &sin_, &sall);
+    ind->a = a;
+    ind->b = b;
+    if (!isfinite(sall) || !isfinite(sin_)) {
+        /* Some prediction is not finite: never a winner (see the top). */
+        ind->raw = ind->oob = INFINITY;
+        return JC_OK;
+    }
+    double win = w ? (double)c->n_inbag : (double)n;
+    ind->raw = metric_value(c->o->metric, sin_, win);
+    ind->oob = w ? metric_value(c->o->metric, sall - sin_, (double)n - win) : NAN;
+    if (!isfinite(ind->raw))
+        ind->raw = INFINITY;
+    return JC_OK;
+}
+
+/* k of n rows in-bag, uniformly: a partial Fisher-Yates shuffle picks the
+ * smaller side (for max_samples 0.9, the 10% left out), so a draw costs
+ * min(k, n-k) random numbers, not n. */
+static void draw_inbag(jc_rng *rng, size_t n, size_t k, uint32_t *idx, double *w)
+{
+    int pick_in = k <= n - k;
+    size_t m = pick_in ? k : n - k;
+    for (size_t i = 0; i < n; i++) {
+        idx[i] = (uint32_t)i;
+        w[i] = pick_in ? 0.0 : 1.0;
+    }
+    for (size_t j = 0; j < m; j++) {
+        size_t r = j + (size_t)jc_rng_below(rng, n - j);
+        uint32_t t = idx[j];
+        idx[j] = idx[r];
+        idx[r] = t;
+        w[idx[j]] = pick_in ? 1.0 : 0.0;
+    }
+}
+
+static size_t tournament(const indiv *pop, size_t npop, int size, jc_rng *rng)
+{
+    size_t best = jc_rng_below(rng, npop);
+    for (int k = 1; k < size; k++) {
+        size_t c = jc_rng_below(rng, npop);
+        /* strict <: the first contender wins ties, as numpy's argmin */
+        if (pop[c].fit < pop[best].fit)
+            best = c;
+    }
+    return best;
+}
+
+static int make_child(const context *c, scratch *s, const indiv *parents, size_t npop, jc_rng *rng, indiv *child)
+{
+    const jc_sr_options *o = c->o;
+    int rc;
+    if (!parents) {
+        rc = jc_sr_build_program(&c->g, rng, &child->prog);
+    } else {
+        const indiv *parent = &parents[tournament(parents, npop, o->tournament_size, rng)];
+        double u = jc_rng_uniform(rng);
+        double p1 = o->p_crossover, p2 = p1 + o->p_subtree_mutation, p3 = p2 + o->p_hoist_mutation,
+               p4 = p3 + o->p_point_mutation;
+        if (u < p1) {
+            const indiv *donor = &parents[tournament(parents, npop, o->tournament_size, rng)];
+            rc = jc_sr_crossover(&parent->prog, donor->prog.nodes, donor->prog.len, rng, &child->prog);
+        } else if (u < p2) {
+            rc = jc_sr_subtree_mutation(&c->g, &parent->prog, rng, &s->chicken, &child->prog);
+        } else if (u < p3) {
+            rc = jc_sr_hoist_mutation(&parent->prog, rng, &child->prog);
+        } else if (u < p4) {
+            rc = jc_sr_point_mutation(&c->g, &parent->prog, rng, &child->prog);
+        } else {
+            rc = jc_sr_program_copy(&child->prog, &parent->prog);
+        }
+    }
+    if (rc)
+        return rc;
+    const double *w = NULL;
+    child->bag_rng = *rng;
+    if (c->n_inbag < c->n) {
+        draw_inbag(rng, c->n, c->n_inbag, s->idx, s->w);
+        w = s->w;
+    }
+    return evaluate(c, s, child, w);
+}
+
+static int cmp_raw(const void *a, const void *b)
+{
+    double x = (*(indiv *const *)a)->raw, y = (*(indiv *const *)b)->raw;
+    return (x > y) - (x < y);
+}
+
+/* Opt-in: Levenberg-Marquardt on the constants of the best programs of the
+ * generation, on their own in-bag rows, then their fitness again. */
+static int optimize_best(const context *c, scratch *sc, int nthreads, indiv *pop, size_t npop, double *node_evals)
+{
+    size_t k = (size_t)c->o->optimize_constants;
+    if (k > npop)
+        k = npop;
+    indiv **order = malloc(npop * sizeof *order);
+    if (!order)
+        return jc_fail(JC_ERR_NOMEM, "out of memory");
+    for (size_t i = 0; i < npop; i++)
+        order[i] = &pop[i];
+    qsort(order, npop, sizeof *order, cmp_raw);
+    int err = 0;
+    double evals = 0;
+#pragma omp parallel for num_threads(nthreads) schedule(dynamic, 1) reduction(+ : evals)
+    for (size_t j = 0; j < k; j++) {
+#ifdef _OPENMP
+        scratch *s = &sc[omp_get_thread_num()];
+#else
+        scratch *s = &sc[0];
+#endif
+        indiv *ind = order[j];
+        if (!isfinite(ind->raw))
+            continue;
+        jc_rng rng = ind->bag_rng;
+        const double *w = NULL;
+        if (c->n_inbag < c->n) {
+            draw_inbag(&rng, c->n, c->n_inbag, s->idx, s->w);
+            w = s->w;
+        }
+        double used = 0;
+        int r = jc_sr_lm_optimize(&ind->prog, c->X, c->y, w, c->n, c->o->lm_iterations, c->o->linear_scaling,
+                                  &s->ev, &used);
+        if (!r)
+            r = evaluate(c, s, ind, w);
+        evals += used + (double)ind->prog.len * (double)c->n;
+        if (r) {
+#pragma omp atomic write
+            err = r;
+        }
+    }
+    free(order);
+    *node_evals += evals;
+    return err;
+}
+
+double jc_sr_auto_parsimony(const double *length, const double *raw, size_t n)
+{
+    /* gplearn: np.cov(length, fitness)[1, 0] / np.var(length): the
+     * covariance with ddof = 1 over the variance with ddof = 0. Kept, over
+     * the programs with a finite fitness (see the top). */
+    double ml = 0, mf = 0;
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++)
+        if (isfinite(raw[i])) {
+            ml += length[i];
+            mf += raw[i];
+            k++;
+        }
+    if (k < 2)
+        return 0;
+    ml /= (double)k;
+    mf /= (double)k;
+    double cov = 0, var = 0;
+    for (size_t i = 0; i < n; i++)
+        if (isfinite(raw[i])) {
+            double dl = length[i] - ml;
+            cov += dl * (raw[i] - mf);
+            var += dl * dl;
+        }
+    cov /= (double)(k - 1);
+    var /= (double)k;
+    return var > 0 ? cov / var : 0;
+}
+
+/* Penalised fitness for the whole generation (needs all raw fitnesses for
+ * 'auto'). */
+static int penalise(const jc_sr_options *o, indiv *pop, size_t npop)
+{
+    double coef = o->parsimony_coefficient;
+    if (o->parsimony_auto) {
+        double *len = malloc(2 * npop * sizeof *len);
+        if (!len)
+            return jc_fail(JC_ERR_NOMEM, "out of memory");
+        double *raw = len + npop;
+        for (size_t i = 0; i < npop; i++) {
+            len[i] = pop[i].prog.len;
+            raw[i] = pop[i].raw;
+        }
+        coef = jc_sr_auto_parsimony(len, raw, npop);
+        free(len);
+    }
+    for (size_t i = 0; i < npop; i++)
+        pop[i].fit = isfinite(pop[i].raw) ? pop[i].raw + coef * pop[i].prog.len : INFINITY;
+    return JC_OK;
+}
+
+static void free_pop(indiv *pop, size_t n)
+{
+    if (!pop)
+        return;
+    for (size_t i = 0; i < n; i++)
+        jc_sr_program_free(&pop[i].prog);
+    free(pop);
+}
+
+static int threads_for(const jc_sr_options *o)
+{
+#ifdef _OPENMP
+    return o->n_jobs > 0 ? o->n_jobs : omp_get_max_threads();
+#else
+    (void)o;
+    return 1;
+#endif
+}
+
+int jc_sr_fit(const double *X, const double *y, size_t n, size_t p, const char *const *feature_names,
+              const jc_sr_options *opts, jc_sr_progress_fn progress, void *user, jc_sr_model *out)
+{
+    memset(out, 0, sizeof *out);
+    jc_sr_options defaults;
+    if (!opts) {
+        jc_sr_options_default(&defaults);
+        opts = &defaults;
+    }
+    int rc = jc_sr_options_check(opts);
+    if (rc)
+        return rc;
+    if (n < 2)
+        return jc_fail(JC_ERR_EMPTY, "need at least 2 rows to fit (got %zu)", n);
+    for (size_t i = 0; i < n; i++)
+        if (!isfinite(y[i]))
+            return jc_fail(JC_ERR_INVALID, "target row %zu is not a finite number", i + 1);
+    for (size_t j = 0; j < p; j++)
+        for (size_t i = 0; i < n; i++)
+            if (!isfinite(X[j * n + i]))
+                return jc_fail(JC_ERR_INVALID, "feature %zu, row %zu is not a finite number", j + 1, i + 1);
+    context c = {.X = X, .y = y, .n = n, .p = p, .o = opts};
+    rc = jc_sr_genetic_init(&c.g, opts, p);
+    if (rc)
+        return rc;
+    c.n_inbag = (size_t)(opts->max_samples * (double)n);
+    if (c.n_inbag < 1)
+        c.n_inbag = 1;
+    const size_t npop = (size_t)opts->population_size;
+    const int nthreads = threads_for(opts);
+    indiv *cur = calloc(npop, sizeof *cur), *next = calloc(npop, sizeof *next);
+    scratch *sc = calloc((size_t)nthreads, sizeof *sc);
+    out->history = calloc((size_t)opts->generations, sizeof *out->history);
+    if (!cur || !next || !sc || !out->history) {
+        rc = jc_fail(JC_ERR_NOMEM, "out of memory for a population of %zu", npop);
+        goto done;
+    }
+    for (int t = 0; t < nthreads; t++) {
+        sc[t].pred = malloc(n * sizeof *sc[t].pred);
+        sc[t].w = malloc(n * sizeof *sc[t].w);
+        sc[t].idx = malloc(n * sizeof *sc[t].idx);
+        if (!sc[t].pred || !sc[t].w || !sc[t].idx) {
+            rc = jc_fail(JC_ERR_NOMEM, "out of memory");
+            goto done;
+        }
+    }
+    jc_rng root;
+    jc_rng_seed(&root, opts->random_state);
+    double t_fit = jc_now_monotonic(), node_evals = 0;
+    jc_sr_pareto archive = {0};
+    for (int gen = 0; gen < opts->generations; gen++) {
+        double t0 = jc_now_monotonic();
+        jc_rng gen_rng;
+        jc_rng_split(&root, (uint64_t)gen, &gen_rng);
+        const indiv *parents = gen == 0 ? NULL : cur;
+        int err = 0;
+#pragma omp parallel for num_threads(nthreads) schedule(dynamic, 32) reduction(+ : node_evals)
+        for (size_t i = 0; i < npop; i++) {
+            int failed;
+#pragma omp atomic read
+            failed = err;
+            if (failed)
+                continue;
+#ifdef _OPENMP
+            scratch *s = &sc[omp_get_thread_num()];
+#else
+            scratch *s = &sc[0];
+#endif
+            jc_rng rng;
+            jc_rng_split(&gen_rng, i, &rng);
+            int r = make_child(&c, s, parents, npop, &rng, &next[i]);
+            if (r) {
+#pragma omp atomic write
+                err = r;
+            }
+            node_evals += (double)next[i].prog.len * (double)n;
+        }
+        if (err) {
+            rc = err;
+            goto done;
+        }
+        if (opts->optimize_constants > 0) {
+            rc = optimize_best(&c, sc, nthreads, next, npop, &node_evals);
+            if (rc)
+                goto done;
+        }
+        rc = penalise(opts, next, npop);
+        if (rc)
+            goto done;
+        indiv *tmp = cur;
+        cur = next;
+        next = tmp;
+        /* Generation statistics (finite programs only). */
+        jc_sr_generation *h = &out->history[gen];
+        h->generation = gen;
+        double best = INFINITY, sum = 0, len = 0;
+        size_t k = 0, ibest = 0;
+        for (size_t i = 0; i < npop; i++) {
+            len += cur[i].prog.len;
+            if (!isfinite(cur[i].raw))
+                continue;
+            sum += cur[i].raw;
+            k++;
+            if (cur[i].raw < best) {
+                best = cur[i].raw;
+                ibest = i;
+            }
+        }
+        h->best_raw_fitness = best;
+        h->mean_raw_fitness = k ? sum / (double)k : INFINITY;
+        h->best_oob_fitness = cur[ibest].oob;
+        h->mean_length = len / (double)npop;
+        h->seconds = jc_now_monotonic() - t0;
+        out->ngenerations = (size_t)gen + 1;
+        if (opts->pareto_front) {
+            rc = jc_sr_pareto_add(&archive, cur, npop);
+            if (rc)
+                goto done;
+        }
+        if (progress && progress(h, opts->generations, user))
+            break;
+        if (best <= opts->stopping_criteria)
+            break;
+    }
+    /* The final program: best raw fitness of the last generation. */
+    size_t best = 0;
+    for (size_t i = 1; i < npop; i++)
+        if (cur[i].raw < cur[best].raw)
+            best = i;
+    if (!isfinite(cur[best].raw)) {
+        rc = jc_fail(JC_ERR_INTERNAL, "no program with a finite fitness in the last generation");
+        goto done;
+    }
+    rc = jc_sr_program_copy(&out->program, &cur[best].prog);
+    if (rc)
+        goto done;
+    out->raw_fitness = cur[best].raw;
+    out->oob_fitness = cur[best].oob;
+    out->scale_a = cur[best].a;
+    out->scale_b = cur[best].b;
+    out->options = *opts;
+    out->nfeatures = p;
+    out->feature_names = calloc(p ? p : 1, sizeof *out->feature_names);
+    if (!out->feature_names) {
+        rc = jc_fail(JC_ERR_NOMEM, "out of memory");
+        goto done;
+    }
+    for (size_t j = 0; j < p; j++) {
+        char buf[32];
+        snprintf(buf, sizeof buf, "X%zu", j);
+        out->feature_names[j] = jc_strdup(feature_names && feature_names[j] ? feature_names[j] : buf);
+    }
+    out->node_evaluations = node_evals;
+    out->fit_seconds = jc_now_monotonic() - t_fit;
+    if (opts->pareto_front)
+        jc_sr_pareto_take(&archive, &out->pareto, &out->npareto);
+    jc_sr_pareto_free(&archive);
+done:
+    free_pop(cur, npop);
+    free_pop(next, npop);
+    if (sc)
+        for (int t = 0; t < nthreads; t++) {
+            jc_sr_evaluator_free(&sc[t].ev);
+            free(sc[t].pred);
+            free(sc[t].w);
+            free(sc[t].idx);
+            jc_sr_program_free(&sc[t].chicken);
+        }
+    free(sc);
+    if (rc)
+        jc_sr_model_free(out);
+    return rc;
+}
+
+int jc_sr_predict(const jc_sr_model *m, const double *X, size_t n, size_t ld, double *out)
+{
+    if (!m || m->program.len == 0)
+        return jc_fail(JC_ERR_INVALID, "no fitted program");
+    int rc = jc_sr_program_eval(&m->program, X, n, ld, out);
+    if (rc)
+        return rc;
+    if (m->scale_a != 0 || m->scale_b != 1)
+        for (size_t i = 0; i < n; i++)
+            out[i] = m->scale_a + m->scale_b * out[i];
+    return JC_OK;
+}
+
+void jc_sr_model_free(jc_sr_model *m)
+{
+    if (!m)
+        return;
+    jc_sr_program_free(&m->program);
+    if (m->feature_names)
+        for (size_t j = 0; j < m->nfeatures; j++)
+            free(m->feature_names[j]);
+    free(m->feature_names);
+    free(m->target_name);
+    free(m->history);
+    for (size_t i = 0; i < m->npareto; i++)
+        jc_sr_program_free(&m->pareto[i].program);
+    free(m->pareto);
+    memset(m, 0, sizeof *m);
+}

@@ -1,0 +1,303 @@
+/* The evaluator: the hot path of symbolic regression. A prefix program is
+ * run backwards with a stack over a block of rows, each function one tight
+ * loop the compiler vectorises. Stack slots are views: a feature is a pointer
+ * into the data (no copy), a constant stays a scalar (so constant subtrees
+ * fold on the fly, through the same scalar code the simplifier uses, which
+ * keeps simplified programs bit-identical), and only function results occupy
+ * scratch vectors, one per stack depth. Transcendental functions are declared
+ * with simd variants so that GCC calls glibc's vector math (libmvec). */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sr/sr_internal.h"
+
+/* glibc's vector math library provides these; the declarations let the
+ * vectoriser call them (math.h only says so under -ffast-math). */
+#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__)
+#define JC_SIMD __attribute__((simd("notinbranch")))
+extern double log(double) JC_SIMD;
+extern double exp(double) JC_SIMD;
+extern double sin(double) JC_SIMD;
+extern double cos(double) JC_SIMD;
+extern double tan(double) JC_SIMD;
+/* AVX2 where the machine has it, the x86-64 baseline elsewhere. */
+#define JC_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
+#else
+#define JC_CLONES
+#endif
+
+struct jc_sr_slot {
+    const double *v; /* NULL: a scalar constant */
+    double c;
+};
+typedef struct jc_sr_slot slot;
+
+void jc_sr_evaluator_free(jc_sr_evaluator *ev)
+{
+    if (!ev)
+        return;
+    free(ev->buf);
+    free(ev->stack);
+    memset(ev, 0, sizeof *ev);
+}
+
+uint32_t jc_sr_stack_need(const jc_sr_program *p)
+{
+    uint32_t top = 0, need = 1;
+    for (uint32_t i = p->len; i-- > 0;) {
+        top = top + 1 - p->nodes[i].arity;
+        if (top > need)
+            need = top;
+    }
+    return need;
+}
+
+static int reserve(jc_sr_evaluator *ev, size_t depth)
+{
+    if (depth <= ev->depth_cap)
+        return JC_OK;
+    size_t cap = ev->depth_cap ? ev->depth_cap : 16;
+    while (cap < depth)
+        cap *= 2;
+    double *b = aligned_alloc(64, cap * JC_SR_BLOCK * sizeof *b);
+    slot *s = malloc(cap * sizeof *s);
+    if (!b || !s) {
+        free(b);
+        free(s);
+        return jc_fail(JC_ERR_NOMEM, "out of memory for an evaluation stack of %zu", cap);
+    }
+    free(ev->buf);
+    free(ev->stack);
+    ev->buf = b;
+    ev->stack = s;
+    ev->depth_cap = cap;
+    ev->stack_cap = cap;
+    return JC_OK;
+}
+
+/* ---- vector kernels: elementwise, so r may be the storage of an argument ---- */
+
+JC_CLONES static void k_binary(int op, double *r, const double *a, const double *b, size_t m)
+{
+    switch (op) {
+    case JC_SR_ADD:
+        for (size_t i = 0; i < m; i++) r[i] = a[i] + b[i];
+        break;
+    case JC_SR_SUB:
+        for (size_t i = 0; i < m; i++) r[i] = a[i] - b[i];
+        break;
+    case JC_SR_MUL:
+        for (size_t i = 0; i < m; i++) r[i] = a[i] * b[i];
+        break;
+    case JC_SR_DIV:
+        for (size_t i = 0; i < m; i++) {
+            double d = b[i];
+            double q = a[i] / (fabs(d) > 0.001 ? d : 1.0);
+            r[i] = fabs(d) > 0.001 ? q : 1.0;
+        }
+        break;
+    case JC_SR_MAX:
+        for (size_t i = 0; i < m; i++) {
+            double x = a[i], y = b[i];
+            r[i] = (x != x || y != y) ? x + y : (x > y ? x : y);
+        }
+        break;
+    case JC_SR_MIN:
+        for (size_t i = 0; i < m; i++) {
+            double x = a[i], y = b[i];
+            r[i] = (x != x || y != y) ? x + y : (x < y ? x : y);
+        }
+        break;
+    }
+}
+
+/* Vector op scalar (a_is_vec = 1) or scalar op vector. */
+JC_CLONES static void k_binary_scalar(int op, double *r, const double *v, double c, int vec_first, size_t m)
+{
+    switch (op) {
+    case JC_SR_ADD:
+        for (size_t i = 0; i < m; i++) r[i] = v[i] + c;
+        break;
+    case JC_SR_SUB:
+        if (vec_first)
+            for (size_t i = 0; i < m; i++) r[i] = v[i] - c;
+        else
+            for (size_t i = 0; i < m; i++) r[i] = c - v[i];
+        break;
+    case JC_SR_MUL:
+        for (size_t i = 0; i < m; i++) r[i] = v[i] * c;
+        break;
+    case JC_SR_DIV:
+        if (vec_first) {
+            if (fabs(c) > 0.001) {
+                double inv_safe = c;
+                for (size_t i = 0; i < m; i++) r[i] = v[i] / inv_safe;
+            } else {
+                for (size_t i = 0; i < m; i++) r[i] = 1.0;
+            }
+        } else {
+            for (size_t i = 0; i < m; i++) {
+                double d = v[i];
+                double q = c / (fabs(d) > 0.001 ? d : 1.0);
+                r[i] = fabs(d) > 0.001 ? q : 1.0;
+            }
+        }
+        break;
+    case JC_SR_MAX:
+        for (size_t i = 0; i < m; i++) {
+            double x = vec_first ? v[i] : c, y = vec_first ? c : v[i];
+            r[i] = (x != x || y != y) ? x + y : (x > y ? x : y);
+        }
+        break;
+    case JC_SR_MIN:
+        for (size_t i = 0; i < m; i++) {
+            double x = vec_first ? v[i] : c, y = vec_first ? c : v[i];
+            r[i] = (x != x || y != y) ? x + y : (x < y ? x : y);
+        }
+        break;
+    }
+}
+
+JC_CLONES static void k_unary(int op, double *r, const double *a, size_t m)
+{
+    switch (op) {
+    case JC_SR_SQRT:
+        for (size_t i = 0; i < m; i++) r[i] = sqrt(fabs(a[i]));
+        break;
+    case JC_SR_LOG:
+        for (size_t i = 0; i < m; i++) {
+            double x = fabs(a[i]);
+            double l = log(x > 0.001 ? x : 1.0);
+            r[i] = x > 0.001 ? l : 0.0;
+        }
+        break;
+    case JC_SR_ABS:
+        for (size_t i = 0; i < m; i++) r[i] = fabs(a[i]);
+        break;
+    case JC_SR_NEG:
+        for (size_t i = 0; i < m; i++) r[i] = -a[i];
+        break;
+    case JC_SR_INV:
+        for (size_t i = 0; i < m; i++) {
+            double x = a[i];
+            double q = 1.0 / (fabs(x) > 0.001 ? x : 1.0);
+            r[i] = fabs(x) > 0.001 ? q : 0.0;
+        }
+        break;
+    case JC_SR_SIN:
+        for (size_t i = 0; i < m; i++) r[i] = sin(a[i]);
+        break;
+    case JC_SR_COS:
+        for (size_t i = 0; i < m; i++) r[i] = cos(a[i]);
+        break;
+    case JC_SR_TAN:
+        for (size_t i = 0; i < m; i++) r[i] = tan(a[i]);
+        break;
+    case JC_SR_SIG:
+        for (size_t i = 0; i < m; i++) r[i] = 1.0 / (1.0 + exp(-a[i]));
+        break;
+    }
+}
+
+int jc_sr_eval_block(jc_sr_evaluator *ev, const jc_sr_program *p, const double *X, size_t ld, size_t row0,
+                     size_t m, double *out)
+{
+    if (ev->depth_cap < p->len) {
+        int rc = reserve(ev, jc_sr_stack_need(p));
+        if (rc)
+            return rc;
+    }
+    slot *st = ev->stack;
+    size_t top = 0;
+    for (uint32_t i = p->len; i-- > 0;) {
+        const jc_sr_node *nd = &p->nodes[i];
+        switch (nd->arity) {
+        case 0:
+            if (nd->op == JC_SR_VAR)
+                st[top] = (slot){X + (size_t)nd->var * ld + row0, 0};
+            else
+                st[top] = (slot){NULL, nd->value};
+            top++;
+            break;
+        case 1: {
+            slot *a = &st[top - 1];
+            if (!a->v) {
+                a->c = jc_sr_apply((jc_sr_op)nd->op, a->c, 0);
+            } else {
+                double *r = ev->buf + (top - 1) * JC_SR_BLOCK;
+                k_unary(nd->op, r, a->v, m);
+                a->v = r;
+            }
+            break;
+        }
+        default: {
+            /* top-1 is the first argument, top-2 the second. */
+            slot *a = &st[top - 1], *b = &st[top - 2];
+            double *r = ev->buf + (top - 2) * JC_SR_BLOCK;
+            if (!a->v && !b->v) {
+                b->c = jc_sr_apply((jc_sr_op)nd->op, a->c, b->c);
+            } else if (a->v && b->v) {
+                k_binary(nd->op, r, a->v, b->v, m);
+                b->v = r;
+            } else if (a->v) {
+                k_binary_scalar(nd->op, r, a->v, b->c, 1, m);
+                b->v = r;
+            } else {
+                k_binary_scalar(nd->op, r, b->v, a->c, 0, m);
+                b->v = r;
+            }
+            top--;
+            break;
+        }
+        }
+    }
+    if (top != 1)
+        return jc_fail(JC_ERR_INVALID, "malformed program (%zu values left on the stack)", top);
+    if (st[0].v)
+        memcpy(out, st[0].v, m * sizeof *out);
+    else
+        for (size_t k = 0; k < m; k++)
+            out[k] = st[0].c;
+    return JC_OK;
+}
+
+/* Four independent accumulators: the compiler may vectorise them without
+ * reassociating (which it must not do on its own), and the order of the
+ * additions is fixed, so sums do not depend on the machine's vector width. */
+JC_CLONES void jc_sr_error_sums(const double *pred, const double *y, const double *w, size_t n, double a, double b,
+                                int squared, double *in, double *all)
+{
+    double si[4] = {0, 0, 0, 0}, sa[4] = {0, 0, 0, 0};
+    size_t i = 0;
+    for (; i + 4 <= n; i += 4) {
+        for (int l = 0; l < 4; l++) {
+            double e = a + b * pred[i + l] - y[i + l];
+            e = squared ? e * e : fabs(e);
+            sa[l] += e;
+            si[l] += w ? e * w[i + l] : e;
+        }
+    }
+    for (; i < n; i++) {
+        double e = a + b * pred[i] - y[i];
+        e = squared ? e * e : fabs(e);
+        sa[0] += e;
+        si[0] += w ? e * w[i] : e;
+    }
+    *in = (si[0] + si[1]) + (si[2] + si[3]);
+    *all = (sa[0] + sa[1]) + (sa[2] + sa[3]);
+}
+
+int jc_sr_program_eval(const jc_sr_program *p, const double *X, size_t n, size_t ld, double *out)
+{
+    if (!jc_sr_program_valid(p, SIZE_MAX))
+        return jc_fail(JC_ERR_INVALID, "malformed program");
+    jc_sr_evaluator ev = {0};
+    int rc = JC_OK;
+    for (size_t r = 0; r < n && !rc; r += JC_SR_BLOCK) {
+        size_t m = n - r < JC_SR_BLOCK ? n - r : JC_SR_BLOCK;
+        rc = jc_sr_eval_block(&ev, p, X, ld, r, m, out + r);
+    }
+    jc_sr_evaluator_free(&ev);
+    return rc;
+}
