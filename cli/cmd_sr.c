@@ -425,20 +425,9 @@ static int cmd_fit(int argc, char **argv)
         goto out;
     }
     if (json) {
-        char tmpl[] = "/tmp/jc-sr-XXXXXX";
-        int fd = mkstemp(tmpl);
-        if (fd >= 0) {
-            close(fd);
-            if (jc_sr_model_save(&m, tmpl) == JC_OK) {
-                FILE *f = fopen(tmpl, "r");
-                char buf[65536];
-                size_t k;
-                while (f && (k = fread(buf, 1, sizeof buf, f)) > 0)
-                    fwrite(buf, 1, k, stdout);
-                if (f)
-                    fclose(f);
-            }
-            unlink(tmpl);
+        if (jc_sr_model_write(&m, stdout)) {
+            jc_print_error();
+            goto out;
         }
     } else {
         print_model(&m, stdout);

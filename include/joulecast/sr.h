@@ -10,6 +10,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "joulecast/util.h"
 
@@ -169,6 +170,8 @@ void jc_sr_model_free(jc_sr_model *m);
 /* Save / load as JSON (format "joulecast-sr", version 1); a loaded model
  * predicts bit-identically. Save is atomic. */
 int jc_sr_model_save(const jc_sr_model *m, const char *path);
+/* The same JSON to an open stream (stdout, say). */
+int jc_sr_model_write(const jc_sr_model *m, FILE *stream);
 int jc_sr_model_load(const char *path, jc_sr_model *out);
 
 #ifdef __cplusplus

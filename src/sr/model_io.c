@@ -248,34 +248,60 @@ static json_t *model_json(const jc_sr_model *m, int *bad)
     return root;
 }
 
-int jc_sr_model_save(const jc_sr_model *m, const char *path)
+static int check_programs(const jc_sr_model *m, const char *where)
 {
-    if (!m || !path)
-        return jc_fail(JC_ERR_INVALID, "no model or no path to save it to");
     if (!jc_sr_program_valid(&m->program, m->nfeatures))
-        return jc_fail(JC_ERR_INVALID, "%s: the model's program is not a valid program over %zu features", path,
+        return jc_fail(JC_ERR_INVALID, "%s: the model's program is not a valid program over %zu features", where,
                        m->nfeatures);
     for (size_t k = 0; k < m->npareto; k++)
         if (!jc_sr_program_valid(&m->pareto[k].program, m->nfeatures))
-            return jc_fail(JC_ERR_INVALID, "%s: Pareto program %zu is not a valid program", path, k);
+            return jc_fail(JC_ERR_INVALID, "%s: Pareto program %zu is not a valid program", where, k);
+    return JC_OK;
+}
+
+/* The JSON document, dumped to a stream; the caller reports failures. */
+static int dump(const jc_sr_model *m, FILE *stream)
+{
     int bad = 0;
     json_t *root = model_json(m, &bad);
     if (bad) {
         json_decref(root);
-        return jc_fail(JC_ERR_NOMEM, "out of memory writing %s", path);
-    }
-    jc_atomic_file *f;
-    FILE *stream;
-    int rc = jc_atomic_open(path, &f, &stream);
-    if (rc) {
-        json_decref(root);
-        return rc;
+        return JC_ERR_NOMEM;
     }
     int failed = json_dumpf(root, stream, JSON_INDENT(2) | JSON_REAL_PRECISION(17)) != 0 || fputc('\n', stream) == EOF;
     json_decref(root);
-    if (failed) {
+    return failed ? JC_ERR_IO : JC_OK;
+}
+
+int jc_sr_model_write(const jc_sr_model *m, FILE *stream)
+{
+    if (!m || !stream)
+        return jc_fail(JC_ERR_INVALID, "no model or no stream");
+    int rc = check_programs(m, "model");
+    if (rc)
+        return rc;
+    rc = dump(m, stream);
+    if (rc)
+        return jc_fail(rc, rc == JC_ERR_NOMEM ? "out of memory writing a model" : "cannot write a model");
+    return JC_OK;
+}
+
+int jc_sr_model_save(const jc_sr_model *m, const char *path)
+{
+    if (!m || !path)
+        return jc_fail(JC_ERR_INVALID, "no model or no path to save it to");
+    int rc = check_programs(m, path);
+    if (rc)
+        return rc;
+    jc_atomic_file *f;
+    FILE *stream;
+    rc = jc_atomic_open(path, &f, &stream);
+    if (rc)
+        return rc;
+    rc = dump(m, stream);
+    if (rc) {
         jc_atomic_abort(f);
-        return jc_fail(JC_ERR_IO, "cannot write %s", path);
+        return jc_fail(rc, rc == JC_ERR_NOMEM ? "out of memory writing %s" : "cannot write %s", path);
     }
     return jc_atomic_commit(f);
 }

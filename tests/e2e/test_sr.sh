@@ -42,6 +42,10 @@ import json; a=json.load(open('$TMP/m1.json')); b=json.load(open('$TMP/m2.json')
 assert a['program']==b['program'] and a['raw_fitness']==b['raw_fitness'], (a['program'], b['program'])
 " && ok "same program with 1 and 2 threads" || bad "thread-count determinism"
 
+expect_exit 0 "fit --json" "$JC" "${FIT[@]}" --json
+"$PY" -c "
+import json; d=json.load(open('$TMP/out')); assert d['format']=='joulecast-sr' and d['program'] and d['target']=='y', d
+" && ok "fit --json is the model document" || bad "fit --json"
 expect_exit 0 "predict" "$JC" sr predict "$TMP/m1.json" "$TMP/test.csv"
 "$PY" - "$TMP/out" "$TMP/test.csv" <<'PYEOF' && ok "predictions match x0^2 + x1" || bad "predictions"
 import csv, sys
