@@ -8,7 +8,12 @@
  * rows evaluated / s), test R^2 and the program. Goals (issue 3): <= 2 s on
  * 2 cores, >= 1.5e9 node-evaluations/s, test R^2 >= 0.99.
  *
- *   bench_sr [--threads N] [--population N] [--generations N] [--seed S] */
+ * With --seeds K it runs seeds 1..K and prints the spread (the outcome of a
+ * genetic search depends on its seed); --linear-scaling and
+ * --optimize-constants N turn on the opt-in extras for comparison.
+ *
+ *   bench_sr [--threads N] [--population N] [--generations N] [--seed S | --seeds K]
+ *            [--linear-scaling] [--optimize-constants N] [-v] */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -40,6 +45,22 @@ static int on_generation(const jc_sr_generation *g, int total, void *user)
     return 0;
 }
 
+typedef struct {
+    double wall, evals_per_s, r2, mae, length;
+} run_result;
+
+static int cmp_d(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+static double median(double *v, int n)
+{
+    qsort(v, (size_t)n, sizeof *v, cmp_d);
+    return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
+}
+
 int main(int argc, char **argv)
 {
     jc_sr_options o;
@@ -60,7 +81,7 @@ int main(int argc, char **argv)
     o.parsimony_coefficient = 0.01;
     o.max_samples = 0.9;
     o.random_state = 1;
-    int verbose = 0;
+    int verbose = 0, seeds = 0;
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--threads") && i + 1 < argc)
             o.n_jobs = atoi(argv[++i]);
@@ -70,10 +91,17 @@ int main(int argc, char **argv)
             o.generations = atoi(argv[++i]);
         else if (!strcmp(argv[i], "--seed") && i + 1 < argc)
             o.random_state = strtoull(argv[++i], NULL, 10);
+        else if (!strcmp(argv[i], "--seeds") && i + 1 < argc)
+            seeds = atoi(argv[++i]);
+        else if (!strcmp(argv[i], "--linear-scaling"))
+            o.linear_scaling = 1;
+        else if (!strcmp(argv[i], "--optimize-constants") && i + 1 < argc)
+            o.optimize_constants = atoi(argv[++i]);
         else if (!strcmp(argv[i], "-v"))
             verbose = 1;
         else {
-            fprintf(stderr, "usage: bench_sr [--threads N] [--population N] [--generations N] [--seed S] [-v]\n");
+            fprintf(stderr, "usage: bench_sr [--threads N] [--population N] [--generations N] [--seed S | --seeds K] "
+                            "[--linear-scaling] [--optimize-constants N] [-v]\n");
             return 2;
         }
     }
@@ -85,36 +113,66 @@ int main(int argc, char **argv)
     make_data(&rng, ntrain, X, y, 1);
     make_data(&rng, ntest, Xt, yt, 1);
     const char *names[] = {"x1", "x2", "x3", "x4"};
-    jc_sr_model m;
-    double t0 = jc_now_monotonic();
-    int rc = jc_sr_fit(X, y, ntrain, 4, names, &o, verbose ? on_generation : NULL, NULL, &m);
-    double wall = jc_now_monotonic() - t0;
-    if (rc) {
-        fprintf(stderr, "bench_sr: %s\n", jc_last_error());
-        return 1;
+    int nruns = seeds > 0 ? seeds : 1;
+    run_result *res = calloc((size_t)nruns, sizeof *res);
+    printf("symbolic regression, seed setting: population %d, %d generations, %zu training rows, %s threads%s%s\n",
+           o.population_size, o.generations, ntrain, o.n_jobs ? "" : "all", o.linear_scaling ? ", linear scaling" : "",
+           o.optimize_constants ? ", LM constants" : "");
+    for (int r = 0; r < nruns; r++) {
+        if (seeds > 0)
+            o.random_state = (uint64_t)r + 1;
+        jc_sr_model m;
+        double t0 = jc_now_monotonic();
+        int rc = jc_sr_fit(X, y, ntrain, 4, names, &o, verbose ? on_generation : NULL, NULL, &m);
+        double wall = jc_now_monotonic() - t0;
+        if (rc) {
+            fprintf(stderr, "bench_sr: %s\n", jc_last_error());
+            return 1;
+        }
+        jc_sr_predict(&m, Xt, ntest, ntest, pt);
+        double my = 0, ss = 0, st = 0;
+        for (size_t i = 0; i < ntest; i++)
+            my += yt[i];
+        my /= (double)ntest;
+        for (size_t i = 0; i < ntest; i++) {
+            ss += (yt[i] - pt[i]) * (yt[i] - pt[i]);
+            st += (yt[i] - my) * (yt[i] - my);
+        }
+        res[r] = (run_result){wall, m.node_evaluations / wall, 1 - ss / st, m.raw_fitness, m.program.len};
+        char *formula = jc_sr_program_text(&m.program, (const char *const *)m.feature_names, JC_SR_TEXT_INFIX);
+        if (seeds > 0) {
+            printf("  seed %2d: %6.3f s  %.3e node-evals/s  test R^2 %.5f  length %3u  %s\n", r + 1, wall,
+                   res[r].evals_per_s, res[r].r2, m.program.len, formula ? formula : "?");
+        } else {
+            printf("wall time:              %.3f s   (goal <= 2 s on 2 cores; gplearn: 366 s)\n", wall);
+            printf("node evaluations:       %.3e  = %.3e per second   (goal >= 1.5e9/s)\n", m.node_evaluations,
+                   m.node_evaluations / wall);
+            printf("final mean length:      %.1f nodes\n", m.history[m.ngenerations - 1].mean_length);
+            printf("train MAE (in-bag):     %.4f   out-of-bag: %.4f\n", m.raw_fitness, m.oob_fitness);
+            printf("test R^2:               %.5f   (goal >= 0.99)\n", res[r].r2);
+            printf("program (%u nodes):      %s\n", m.program.len, formula ? formula : "?");
+        }
+        free(formula);
+        jc_sr_model_free(&m);
     }
-    jc_sr_predict(&m, Xt, ntest, ntest, pt);
-    double my = 0, ss = 0, st = 0;
-    for (size_t i = 0; i < ntest; i++)
-        my += yt[i];
-    my /= (double)ntest;
-    for (size_t i = 0; i < ntest; i++) {
-        ss += (yt[i] - pt[i]) * (yt[i] - pt[i]);
-        st += (yt[i] - my) * (yt[i] - my);
+    if (seeds > 0) {
+        double w[1024], e[1024], q[1024];
+        int k = nruns < 1024 ? nruns : 1024, good = 0;
+        double rmin = 1e9, rmax = -1e9;
+        for (int r = 0; r < k; r++) {
+            w[r] = res[r].wall;
+            e[r] = res[r].evals_per_s;
+            q[r] = res[r].r2;
+            good += res[r].r2 >= 0.99;
+            rmin = res[r].r2 < rmin ? res[r].r2 : rmin;
+            rmax = res[r].r2 > rmax ? res[r].r2 : rmax;
+        }
+        printf("over %d seeds: wall median %.3f s (goal <= 2 s), node-evals/s median %.3e (goal >= 1.5e9),\n", k,
+               median(w, k), median(e, k));
+        printf("               test R^2 median %.5f, min %.5f, max %.5f; %d of %d seeds >= 0.99 (goal >= 0.99)\n",
+               median(q, k), rmin, rmax, good, k);
     }
-    double r2 = 1 - ss / st;
-    char *formula = jc_sr_program_text(&m.program, (const char *const *)m.feature_names, JC_SR_TEXT_INFIX);
-    printf("symbolic regression, seed setting: population %d, %zu generations, %zu training rows, threads %d\n",
-           o.population_size, m.ngenerations, ntrain, o.n_jobs);
-    printf("wall time:              %.3f s   (goal <= 2 s on 2 cores; gplearn: 366 s)\n", wall);
-    printf("node evaluations:       %.3e  = %.3e per second   (goal >= 1.5e9/s)\n", m.node_evaluations,
-           m.node_evaluations / wall);
-    printf("final mean length:      %.1f nodes\n", m.history[m.ngenerations - 1].mean_length);
-    printf("train MAE (in-bag):     %.4f   out-of-bag: %.4f\n", m.raw_fitness, m.oob_fitness);
-    printf("test R^2:               %.5f   (goal >= 0.99)\n", r2);
-    printf("program (%u nodes):      %s\n", m.program.len, formula ? formula : "?");
-    free(formula);
-    jc_sr_model_free(&m);
+    free(res);
     free(X);
     free(y);
     free(Xt);

@@ -33,10 +33,19 @@ typedef jc_sr_indiv indiv;
 typedef struct {
     jc_sr_evaluator ev;
     double *pred;       /* n */
-    double *w;          /* n: 1 in-bag, 0 out-of-bag */
-    uint32_t *idx;      /* n: scratch permutation for drawing rows */
+    uint32_t *bag;      /* the drawn rows: min(in-bag, out-of-bag) of them */
+    uint64_t *bits;     /* n bits: rows already drawn */
+    double *w;          /* n: 1 in-bag, 0 out-of-bag (for the extras only) */
     jc_sr_program chicken;
 } scratch;
+
+/* The rows a program is scored on: the listed rows are its in-bag rows
+ * (in_listed) or its out-of-bag rows, whichever are fewer. */
+typedef struct {
+    const uint32_t *idx;
+    size_t m;
+    int in_listed;
+} bag_t;
 
 typedef struct {
     const double *X, *y;
@@ -117,9 +126,23 @@ static double metric_value(jc_sr_metric m, double sum, double w)
     return m == JC_SR_RMSE ? sqrt(v) : v;
 }
 
-/* Evaluate a program on all rows, then its in-bag and out-of-bag error.
- * With linear scaling the in-bag least-squares a + b * f is applied first. */
-static int evaluate(const context *c, scratch *s, indiv *ind, const double *w)
+/* 0/1 in-bag weights from a bag (the extras work with weights). */
+static const double *bag_weights(const context *c, scratch *s, const bag_t *bag)
+{
+    if (!bag)
+        return NULL;
+    double fill = bag->in_listed ? 0.0 : 1.0;
+    for (size_t i = 0; i < c->n; i++)
+        s->w[i] = fill;
+    for (size_t k = 0; k < bag->m; k++)
+        s->w[bag->idx[k]] = 1.0 - fill;
+    return s->w;
+}
+
+/* Evaluate a program on all rows, then its in-bag and out-of-bag error from
+ * one pass: the error over all rows and over the few listed ones. With
+ * linear scaling the in-bag least-squares a + b * f is applied first. */
+static int evaluate(const context *c, scratch *s, indiv *ind, const bag_t *bag)
 {
     const size_t n = c->n;
     for (size_t r = 0; r < n; r += JC_SR_BLOCK) {
@@ -130,69 +153,83 @@ static int evaluate(const context *c, scratch *s, indiv *ind, const double *w)
     }
     double a = 0, b = 1;
     if (c->o->linear_scaling)
-        jc_sr_linear_scaling(s->pred, c->y, w, n, &a, &b);
-    double sin_, sall;
-    jc_sr_error_sums(s->pred, c->y, w, n, a, b, c->o->metric != JC_SR_MAE, &sin_, &sall);
+        jc_sr_linear_scaling(s->pred, c->y, bag_weights(c, s, bag), n, &a, &b);
+    const int squared = c->o->metric != JC_SR_MAE;
+    double all = jc_sr_error_total(s->pred, c->y, n, a, b, squared);
+    double listed = bag ? jc_sr_error_at(s->pred, c->y, bag->idx, bag->m, a, b, squared) : 0;
     ind->a = a;
     ind->b = b;
-    if (!isfinite(sall) || !isfinite(sin_)) {
+    if (!isfinite(all)) {
         /* Some prediction is not finite: never a winner (see the top). */
         ind->raw = ind->oob = INFINITY;
         return JC_OK;
     }
-    double win = w ? (double)c->n_inbag : (double)n;
-    ind->raw = metric_value(c->o->metric, sin_, win);
-    ind->oob = w ? metric_value(c->o->metric, sall - sin_, (double)n - win) : NAN;
+    if (!bag) {
+        ind->raw = metric_value(c->o->metric, all, (double)n);
+        ind->oob = NAN;
+    } else {
+        double s_in = bag->in_listed ? listed : all - listed, s_out = bag->in_listed ? all - listed : listed;
+        if (s_in < 0)
+            s_in = 0; /* rounding in the subtraction */
+        if (s_out < 0)
+            s_out = 0;
+        ind->raw = metric_value(c->o->metric, s_in, (double)c->n_inbag);
+        ind->oob = metric_value(c->o->metric, s_out, (double)(n - c->n_inbag));
+    }
     if (!isfinite(ind->raw))
         ind->raw = INFINITY;
     return JC_OK;
 }
 
-/* k of n rows in-bag, uniformly: a partial Fisher-Yates shuffle picks the
- * smaller side (for max_samples 0.9, the 10% left out), so a draw costs
- * min(k, n-k) random numbers, not n. */
-static void draw_inbag(jc_rng *rng, size_t n, size_t k, uint32_t *idx, double *w)
+/* k of n rows in-bag, uniformly: draw the smaller side (for max_samples 0.9,
+ * the 10% left out) by rejection against a bitmap, so a draw costs about
+ * min(k, n-k) random numbers and no pass over all rows. */
+static void draw_bag(jc_rng *rng, size_t n, size_t k, scratch *s, bag_t *bag)
 {
-    int pick_in = k <= n - k;
-    size_t m = pick_in ? k : n - k;
-    for (size_t i = 0; i < n; i++) {
-        idx[i] = (uint32_t)i;
-        w[i] = pick_in ? 0.0 : 1.0;
-    }
+    int in_listed = k <= n - k;
+    size_t m = in_listed ? k : n - k;
+    memset(s->bits, 0, ((n + 63) / 64) * sizeof *s->bits);
     for (size_t j = 0; j < m; j++) {
-        size_t r = j + (size_t)jc_rng_below(rng, n - j);
-        uint32_t t = idx[j];
-        idx[j] = idx[r];
-        idx[r] = t;
-        w[idx[j]] = pick_in ? 1.0 : 0.0;
+        uint64_t r;
+        do
+            r = jc_rng_below(rng, n);
+        while (s->bits[r / 64] >> (r % 64) & 1);
+        s->bits[r / 64] |= 1ull << (r % 64);
+        s->bag[j] = (uint32_t)r;
     }
+    bag->idx = s->bag;
+    bag->m = m;
+    bag->in_listed = in_listed;
 }
 
-static size_t tournament(const indiv *pop, size_t npop, int size, jc_rng *rng)
+/* fit: the parents' penalised fitness, dense (a tournament touches 20
+ * random members; a compact array keeps them in cache). */
+static size_t tournament(const double *fit, size_t npop, int size, jc_rng *rng)
 {
     size_t best = jc_rng_below(rng, npop);
     for (int k = 1; k < size; k++) {
         size_t c = jc_rng_below(rng, npop);
         /* strict <: the first contender wins ties, as numpy's argmin */
-        if (pop[c].fit < pop[best].fit)
+        if (fit[c] < fit[best])
             best = c;
     }
     return best;
 }
 
-static int make_child(const context *c, scratch *s, const indiv *parents, size_t npop, jc_rng *rng, indiv *child)
+static int make_child(const context *c, scratch *s, const indiv *parents, const double *fit, size_t npop,
+                      jc_rng *rng, indiv *child)
 {
     const jc_sr_options *o = c->o;
     int rc;
     if (!parents) {
         rc = jc_sr_build_program(&c->g, rng, &child->prog);
     } else {
-        const indiv *parent = &parents[tournament(parents, npop, o->tournament_size, rng)];
+        const indiv *parent = &parents[tournament(fit, npop, o->tournament_size, rng)];
         double u = jc_rng_uniform(rng);
         double p1 = o->p_crossover, p2 = p1 + o->p_subtree_mutation, p3 = p2 + o->p_hoist_mutation,
                p4 = p3 + o->p_point_mutation;
         if (u < p1) {
-            const indiv *donor = &parents[tournament(parents, npop, o->tournament_size, rng)];
+            const indiv *donor = &parents[tournament(fit, npop, o->tournament_size, rng)];
             rc = jc_sr_crossover(&parent->prog, donor->prog.nodes, donor->prog.len, rng, &child->prog);
         } else if (u < p2) {
             rc = jc_sr_subtree_mutation(&c->g, &parent->prog, rng, &s->chicken, &child->prog);
@@ -206,13 +243,13 @@ static int make_child(const context *c, scratch *s, const indiv *parents, size_t
     }
     if (rc)
         return rc;
-    const double *w = NULL;
+    bag_t bag, *bp = NULL;
     child->bag_rng = *rng;
     if (c->n_inbag < c->n) {
-        draw_inbag(rng, c->n, c->n_inbag, s->idx, s->w);
-        w = s->w;
+        draw_bag(rng, c->n, c->n_inbag, s, &bag);
+        bp = &bag;
     }
-    return evaluate(c, s, child, w);
+    return evaluate(c, s, child, bp);
 }
 
 static int cmp_raw(const void *a, const void *b)
@@ -247,16 +284,16 @@ static int optimize_best(const context *c, scratch *sc, int nthreads, indiv *pop
         if (!isfinite(ind->raw))
             continue;
         jc_rng rng = ind->bag_rng;
-        const double *w = NULL;
+        bag_t bag, *bp = NULL;
         if (c->n_inbag < c->n) {
-            draw_inbag(&rng, c->n, c->n_inbag, s->idx, s->w);
-            w = s->w;
+            draw_bag(&rng, c->n, c->n_inbag, s, &bag);
+            bp = &bag;
         }
         double used = 0;
-        int r = jc_sr_lm_optimize(&ind->prog, c->X, c->y, w, c->n, c->o->lm_iterations, c->o->linear_scaling,
-                                  &s->ev, &used);
+        int r = jc_sr_lm_optimize(&ind->prog, c->X, c->y, bag_weights(c, s, bp), c->n, c->o->lm_iterations,
+                                  c->o->linear_scaling, &s->ev, &used);
         if (!r)
-            r = evaluate(c, s, ind, w);
+            r = evaluate(c, s, ind, bp);
         evals += used + (double)ind->prog.len * (double)c->n;
         if (r) {
 #pragma omp atomic write
@@ -369,17 +406,26 @@ int jc_sr_fit(const double *X, const double *y, size_t n, size_t p, const char *
     const size_t npop = (size_t)opts->population_size;
     const int nthreads = threads_for(opts);
     indiv *cur = calloc(npop, sizeof *cur), *next = calloc(npop, sizeof *next);
+    double *fitness = malloc(npop * sizeof *fitness);
     scratch *sc = calloc((size_t)nthreads, sizeof *sc);
     out->history = calloc((size_t)opts->generations, sizeof *out->history);
-    if (!cur || !next || !sc || !out->history) {
+    if (!cur || !next || !fitness || !sc || !out->history) {
         rc = jc_fail(JC_ERR_NOMEM, "out of memory for a population of %zu", npop);
         goto done;
     }
+    /* Room for typical programs in every slot up front: growing 30000 small
+     * buffers one realloc at a time costs page faults all through the run. */
+    for (size_t i = 0; i < npop; i++)
+        if (jc_sr_program_reserve(&cur[i].prog, 64) || jc_sr_program_reserve(&next[i].prog, 64)) {
+            rc = JC_ERR_NOMEM;
+            goto done;
+        }
     for (int t = 0; t < nthreads; t++) {
         sc[t].pred = malloc(n * sizeof *sc[t].pred);
         sc[t].w = malloc(n * sizeof *sc[t].w);
-        sc[t].idx = malloc(n * sizeof *sc[t].idx);
-        if (!sc[t].pred || !sc[t].w || !sc[t].idx) {
+        sc[t].bag = malloc(n * sizeof *sc[t].bag);
+        sc[t].bits = malloc(((n + 63) / 64) * sizeof *sc[t].bits);
+        if (!sc[t].pred || !sc[t].w || !sc[t].bag || !sc[t].bits) {
             rc = jc_fail(JC_ERR_NOMEM, "out of memory");
             goto done;
         }
@@ -393,6 +439,8 @@ int jc_sr_fit(const double *X, const double *y, size_t n, size_t p, const char *
         jc_rng gen_rng;
         jc_rng_split(&root, (uint64_t)gen, &gen_rng);
         const indiv *parents = gen == 0 ? NULL : cur;
+        for (size_t i = 0; gen > 0 && i < npop; i++)
+            fitness[i] = cur[i].fit;
         int err = 0;
 #pragma omp parallel for num_threads(nthreads) schedule(dynamic, 32) reduction(+ : node_evals)
         for (size_t i = 0; i < npop; i++) {
@@ -408,7 +456,7 @@ int jc_sr_fit(const double *X, const double *y, size_t n, size_t p, const char *
 #endif
             jc_rng rng;
             jc_rng_split(&gen_rng, i, &rng);
-            int r = make_child(&c, s, parents, npop, &rng, &next[i]);
+            int r = make_child(&c, s, parents, fitness, npop, &rng, &next[i]);
             if (r) {
 #pragma omp atomic write
                 err = r;
@@ -498,12 +546,14 @@ int jc_sr_fit(const double *X, const double *y, size_t n, size_t p, const char *
 done:
     free_pop(cur, npop);
     free_pop(next, npop);
+    free(fitness);
     if (sc)
         for (int t = 0; t < nthreads; t++) {
             jc_sr_evaluator_free(&sc[t].ev);
             free(sc[t].pred);
             free(sc[t].w);
-            free(sc[t].idx);
+            free(sc[t].bag);
+            free(sc[t].bits);
             jc_sr_program_free(&sc[t].chicken);
         }
     free(sc);

@@ -262,30 +262,48 @@ int jc_sr_eval_block(jc_sr_evaluator *ev, const jc_sr_program *p, const double *
     return JC_OK;
 }
 
-/* Four independent accumulators: the compiler may vectorise them without
+/* Eight independent accumulators: the compiler may vectorise them without
  * reassociating (which it must not do on its own), and the order of the
- * additions is fixed, so sums do not depend on the machine's vector width. */
-JC_CLONES void jc_sr_error_sums(const double *pred, const double *y, const double *w, size_t n, double a, double b,
-                                int squared, double *in, double *all)
+ * additions is fixed, so sums do not depend on the machine's vector width.
+ * One loop per case keeps the common one (no scaling, |e|) tight. */
+#define JC_ERROR_LOOP(EXPR)                                                                                       \
+    do {                                                                                                          \
+        for (; i + 8 <= n; i += 8)                                                                                \
+            for (int l = 0; l < 8; l++) {                                                                         \
+                double e = (EXPR);                                                                                \
+                acc[l] += e;                                                                                      \
+            }                                                                                                     \
+    } while (0)
+
+JC_CLONES double jc_sr_error_total(const double *pred, const double *y, size_t n, double a, double b, int squared)
 {
-    double si[4] = {0, 0, 0, 0}, sa[4] = {0, 0, 0, 0};
+    double acc[8] = {0, 0, 0, 0, 0, 0, 0, 0};
     size_t i = 0;
-    for (; i + 4 <= n; i += 4) {
-        for (int l = 0; l < 4; l++) {
-            double e = a + b * pred[i + l] - y[i + l];
-            e = squared ? e * e : fabs(e);
-            sa[l] += e;
-            si[l] += w ? e * w[i + l] : e;
-        }
-    }
+    const int plain = a == 0 && b == 1;
+    if (plain && !squared)
+        JC_ERROR_LOOP(fabs(pred[i + l] - y[i + l]));
+    else if (plain)
+        JC_ERROR_LOOP((pred[i + l] - y[i + l]) * (pred[i + l] - y[i + l]));
+    else if (!squared)
+        JC_ERROR_LOOP(fabs(a + b * pred[i + l] - y[i + l]));
+    else
+        JC_ERROR_LOOP((a + b * pred[i + l] - y[i + l]) * (a + b * pred[i + l] - y[i + l]));
     for (; i < n; i++) {
         double e = a + b * pred[i] - y[i];
-        e = squared ? e * e : fabs(e);
-        sa[0] += e;
-        si[0] += w ? e * w[i] : e;
+        acc[0] += squared ? e * e : fabs(e);
     }
-    *in = (si[0] + si[1]) + (si[2] + si[3]);
-    *all = (sa[0] + sa[1]) + (sa[2] + sa[3]);
+    return ((acc[0] + acc[1]) + (acc[2] + acc[3])) + ((acc[4] + acc[5]) + (acc[6] + acc[7]));
+}
+
+double jc_sr_error_at(const double *pred, const double *y, const uint32_t *idx, size_t m, double a, double b,
+                      int squared)
+{
+    double s = 0;
+    for (size_t k = 0; k < m; k++) {
+        double e = a + b * pred[idx[k]] - y[idx[k]];
+        s += squared ? e * e : fabs(e);
+    }
+    return s;
 }
 
 int jc_sr_program_eval(const jc_sr_program *p, const double *X, size_t n, size_t ld, double *out)

@@ -6,7 +6,7 @@
 
 /* Rows evaluated together: small enough that a program's intermediate
  * vectors stay in L1, large enough to amortise the per-node dispatch. */
-#define JC_SR_BLOCK 256
+#define JC_SR_BLOCK 512
 
 int jc_sr_program_reserve(jc_sr_program *p, uint32_t len);
 
@@ -23,11 +23,12 @@ void jc_sr_evaluator_free(jc_sr_evaluator *ev);
 /* Evaluate rows [row0, row0 + m) (m <= JC_SR_BLOCK) into out. */
 int jc_sr_eval_block(jc_sr_evaluator *ev, const jc_sr_program *p, const double *X, size_t ld, size_t row0,
                      size_t m, double *out);
-/* Error sums of a + b * pred against y: over all rows (*all) and weighted by
- * w (0/1 in-bag weights; NULL: all rows) (*in). squared: (e)^2, else |e|.
- * Non-finite predictions make the sums non-finite. */
-void jc_sr_error_sums(const double *pred, const double *y, const double *w, size_t n, double a, double b,
-                      int squared, double *in, double *all);
+/* Sum of the errors of a + b * pred against y over all n rows (squared:
+ * e^2, else |e|); non-finite predictions make it non-finite. */
+double jc_sr_error_total(const double *pred, const double *y, size_t n, double a, double b, int squared);
+/* The same over the rows idx[0..m). */
+double jc_sr_error_at(const double *pred, const double *y, const uint32_t *idx, size_t m, double a, double b,
+                      int squared);
 /* Largest stack depth the evaluator needs for p. */
 uint32_t jc_sr_stack_need(const jc_sr_program *p);
 
