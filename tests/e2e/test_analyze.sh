@@ -2,21 +2,8 @@
 # End-to-end: `joulecast analyze` on real traces (the five shipped seaa2023
 # runs), every output mode, plots, and the errors a user meets.
 # usage: test_analyze.sh JOULECAST TEST_DATA SHARED_DATA
-set -uo pipefail
-JC=$1
+source "$(dirname "$0")/lib.sh" "$1"
 DATA=$2/seaa2023
-PY=/usr/bin/python3
-TMP=$(mktemp -d)
-trap 'rm -rf "$TMP"' EXIT
-fails=0
-ok() { echo "ok - $1"; }
-bad() { echo "FAIL - $1"; fails=$((fails + 1)); }
-expect_exit() { # expected-code description command...
-    local want=$1 what=$2; shift 2
-    "$@" >"$TMP/out" 2>"$TMP/err"
-    local got=$?
-    if [ "$got" -eq "$want" ]; then ok "$what (exit $got)"; else bad "$what: exit $got, wanted $want"; cat "$TMP/err"; fi
-}
 
 expect_exit 0 "top-level help" "$JC" --help
 grep -q analyze "$TMP/out" && ok "help lists analyze" || bad "help lists analyze"
@@ -161,5 +148,4 @@ echo good >"$TMP/keep.svg"
 expect_exit 1 "failed analysis keeps an existing plot" "$JC" analyze "$TMP/garbage.csv" --plot "$TMP/keep.svg"
 [ "$(cat "$TMP/keep.svg")" = good ] && ok "existing plot untouched" || bad "existing plot overwritten"
 
-if [ "$fails" -ne 0 ]; then echo "$fails check(s) failed"; exit 1; fi
-echo "all checks passed"
+finish

@@ -3,20 +3,7 @@
 # found, saved, reloaded and applied; thread count does not change it; bad
 # input and options get clear errors.
 # usage: test_sr.sh JOULECAST TEST_DATA SHARED_DATA
-set -uo pipefail
-JC=$1
-PY=/usr/bin/python3
-TMP=$(mktemp -d)
-trap 'rm -rf "$TMP"' EXIT
-fails=0
-ok() { echo "ok - $1"; }
-bad() { echo "FAIL - $1"; fails=$((fails + 1)); }
-expect_exit() { # expected-code description command...
-    local want=$1 what=$2; shift 2
-    "$@" >"$TMP/out" 2>"$TMP/err"
-    local got=$?
-    if [ "$got" -eq "$want" ]; then ok "$what (exit $got)"; else bad "$what: exit $got, wanted $want"; cat "$TMP/err"; fi
-}
+source "$(dirname "$0")/lib.sh" "$1"
 
 # y = x0^2 + x1, with a text column that fit must leave out by itself.
 "$PY" - "$TMP" <<'PYEOF'
@@ -93,5 +80,4 @@ expect_exit 1 "broken model file" "$JC" sr show "$TMP/broken.json"
 grep -q "broken.json:" "$TMP/err" && ok "broken model named" || bad "broken model message"
 expect_exit 1 "model features missing from data" "$JC" sr predict "$TMP/m1.json" "$TMP/pred.csv"
 
-if [ "$fails" -ne 0 ]; then echo "$fails check(s) failed"; exit 1; fi
-echo "all checks passed"
+finish
