@@ -8,8 +8,8 @@
  * docs/sr-recovery.md). With --sympy, python3's sympy also checks that the
  * simplified program minus the truth simplifies to 0 ("symbolic").
  *
- *   bench_sr_recovery [--seeds N] [--quick] [--sympy] [--population N]
- *                     [--generations N] [--threads N] [--problem NAME] [-v] */
+ *   bench_sr_recovery [--seeds N] [--quick] [--sympy] [--population N] [--generations N]
+ *                     [--lm-best N] [--lm-iterations N] [--threads N] [--problem NAME] [-v] */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,11 +24,10 @@
 #define MAXVARS 2
 /* A sympy simplify that runs longer than this counts as not recovered (and
  * is reported): bloated programs can take minutes. */
-#define SYMPY_TIMEOUT_S 20
+#define SYMPY_TIMEOUT_S 5
 
 typedef struct {
     const char *name;
-    const char *source;
     int nvars;
     const char *vars[MAXVARS];
     double lo[MAXVARS], hi[MAXVARS];
@@ -40,49 +39,120 @@ typedef struct {
     const char *shown; /* the truth as printed in the table's legend */
 } problem;
 
-static double nguyen1(const double *v) { double x = v[0]; return x * x * x + x * x + x; }
-static double nguyen2(const double *v) { double x = v[0]; return x * x * x * x + nguyen1(v); }
-static double nguyen3(const double *v) { double x = v[0]; return x * x * x * x * x + nguyen2(v); }
-static double nguyen4(const double *v) { double x = v[0]; return x * x * x * x * x * x + nguyen3(v); }
-static double nguyen5(const double *v) { double x = v[0]; return sin(x * x) * cos(x) - 1; }
-static double nguyen6(const double *v) { double x = v[0]; return sin(x) + sin(x + x * x); }
-static double nguyen7(const double *v) { double x = v[0]; return log(x + 1) + log(x * x + 1); }
-static double nguyen8(const double *v) { return sqrt(v[0]); }
-static double nguyen9(const double *v) { return sin(v[0]) + sin(v[1] * v[1]); }
-static double nguyen10(const double *v) { return 2 * sin(v[0]) * cos(v[1]); }
-static double f_i12_1(const double *v) { return v[0] * v[1]; }
-static double f_i14_4(const double *v) { return 0.5 * v[0] * v[1] * v[1]; }
-static double f_i25_13(const double *v) { return v[0] / v[1]; }
-static double f_i34_27(const double *v) { return v[0] / (2 * M_PI) * v[1]; }
-static double f_ii3_24(const double *v) { return v[0] / (4 * M_PI * v[1] * v[1]); }
-static double f_i6_2a(const double *v) { return exp(-v[0] * v[0] / 2) / sqrt(2 * M_PI); }
+static double nguyen1(const double *v)
+{
+    double x = v[0];
+    return x * x * x + x * x + x;
+}
 
-/* Nguyen: Uy et al. (2011), 20 points (Nguyen-9, -10: 100 points on
- * U[0,1]^2). Feynman: the AI Feynman database's formulas and ranges
- * (FeynmanEquations.csv), 100 training points. Keijzer-6 (a harmonic sum
- * over an integer grid) is left out: its sum has no closed form in the
- * function set and its sampling is a grid, not a range. */
+static double nguyen2(const double *v)
+{
+    double x = v[0];
+    return x * x * x * x + nguyen1(v);
+}
+
+static double nguyen3(const double *v)
+{
+    double x = v[0];
+    return x * x * x * x * x + nguyen2(v);
+}
+
+static double nguyen4(const double *v)
+{
+    double x = v[0];
+    return x * x * x * x * x * x + nguyen3(v);
+}
+
+static double nguyen5(const double *v)
+{
+    double x = v[0];
+    return sin(x * x) * cos(x) - 1;
+}
+
+static double nguyen6(const double *v)
+{
+    double x = v[0];
+    return sin(x) + sin(x + x * x);
+}
+
+static double nguyen7(const double *v)
+{
+    double x = v[0];
+    return log(x + 1) + log(x * x + 1);
+}
+
+static double nguyen8(const double *v)
+{
+    return sqrt(v[0]);
+}
+
+static double nguyen9(const double *v)
+{
+    return sin(v[0]) + sin(v[1] * v[1]);
+}
+
+static double nguyen10(const double *v)
+{
+    return 2 * sin(v[0]) * cos(v[1]);
+}
+
+static double f_i12_1(const double *v)
+{
+    return v[0] * v[1];
+}
+
+static double f_i14_4(const double *v)
+{
+    return 0.5 * v[0] * v[1] * v[1];
+}
+
+static double f_i25_13(const double *v)
+{
+    return v[0] / v[1];
+}
+
+static double f_i34_27(const double *v)
+{
+    return v[0] / (2 * M_PI) * v[1];
+}
+
+static double f_ii3_24(const double *v)
+{
+    return v[0] / (4 * M_PI * v[1] * v[1]);
+}
+
+static double f_i6_2a(const double *v)
+{
+    return exp(-v[0] * v[0] / 2) / sqrt(2 * M_PI);
+}
+
+/* Nguyen: Uy et al. (2011), 20 points; Nguyen-9 and -10 100 points on
+ * U[0,1]^2 (sources differ there: docs/sr-recovery.md). Feynman: the AI
+ * Feynman database's formulas and ranges (FeynmanEquations.csv), 100
+ * training points. Keijzer-6 (a harmonic sum over an integer grid) is left
+ * out: its sum has no closed form in the function set and its sampling is a
+ * grid, not a range. */
 static const problem problems[] = {
-    {"Nguyen-1", "Nguyen", 1, {"x"}, {-1}, {1}, 20, nguyen1, "x0**3 + x0**2 + x0", "x^3+x^2+x"},
-    {"Nguyen-2", "Nguyen", 1, {"x"}, {-1}, {1}, 20, nguyen2, "x0**4 + x0**3 + x0**2 + x0", "x^4+x^3+x^2+x"},
-    {"Nguyen-3", "Nguyen", 1, {"x"}, {-1}, {1}, 20, nguyen3, "x0**5 + x0**4 + x0**3 + x0**2 + x0",
+    {"Nguyen-1", 1, {"x"}, {-1}, {1}, 20, nguyen1, "x0**3 + x0**2 + x0", "x^3+x^2+x"},
+    {"Nguyen-2", 1, {"x"}, {-1}, {1}, 20, nguyen2, "x0**4 + x0**3 + x0**2 + x0", "x^4+x^3+x^2+x"},
+    {"Nguyen-3", 1, {"x"}, {-1}, {1}, 20, nguyen3, "x0**5 + x0**4 + x0**3 + x0**2 + x0",
      "x^5+x^4+x^3+x^2+x"},
-    {"Nguyen-4", "Nguyen", 1, {"x"}, {-1}, {1}, 20, nguyen4, "x0**6 + x0**5 + x0**4 + x0**3 + x0**2 + x0",
+    {"Nguyen-4", 1, {"x"}, {-1}, {1}, 20, nguyen4, "x0**6 + x0**5 + x0**4 + x0**3 + x0**2 + x0",
      "x^6+x^5+x^4+x^3+x^2+x"},
-    {"Nguyen-5", "Nguyen", 1, {"x"}, {-1}, {1}, 20, nguyen5, "sin(x0**2)*cos(x0) - 1", "sin(x^2)cos(x)-1"},
-    {"Nguyen-6", "Nguyen", 1, {"x"}, {-1}, {1}, 20, nguyen6, "sin(x0) + sin(x0 + x0**2)", "sin(x)+sin(x+x^2)"},
-    {"Nguyen-7", "Nguyen", 1, {"x"}, {0}, {2}, 20, nguyen7, "log(x0 + 1) + log(x0**2 + 1)",
+    {"Nguyen-5", 1, {"x"}, {-1}, {1}, 20, nguyen5, "sin(x0**2)*cos(x0) - 1", "sin(x^2)cos(x)-1"},
+    {"Nguyen-6", 1, {"x"}, {-1}, {1}, 20, nguyen6, "sin(x0) + sin(x0 + x0**2)", "sin(x)+sin(x+x^2)"},
+    {"Nguyen-7", 1, {"x"}, {0}, {2}, 20, nguyen7, "log(x0 + 1) + log(x0**2 + 1)",
      "log(x+1)+log(x^2+1)"},
-    {"Nguyen-8", "Nguyen", 1, {"x"}, {0}, {4}, 20, nguyen8, "sqrt(x0)", "sqrt(x)"},
-    {"Nguyen-9", "Nguyen", 2, {"x", "y"}, {0, 0}, {1, 1}, 100, nguyen9, "sin(x0) + sin(x1**2)", "sin(x)+sin(y^2)"},
-    {"Nguyen-10", "Nguyen", 2, {"x", "y"}, {0, 0}, {1, 1}, 100, nguyen10, "2*sin(x0)*cos(x1)", "2 sin(x) cos(y)"},
-    {"I.12.1", "Feynman", 2, {"mu", "Nn"}, {1, 1}, {5, 5}, 100, f_i12_1, "x0*x1", "F = mu Nn"},
-    {"I.14.4", "Feynman", 2, {"k", "x"}, {1, 1}, {5, 5}, 100, f_i14_4, "x0*x1**2/2", "U = k x^2/2"},
-    {"I.25.13", "Feynman", 2, {"q", "C"}, {1, 1}, {5, 5}, 100, f_i25_13, "x0/x1", "V = q/C"},
-    {"I.34.27", "Feynman", 2, {"h", "omega"}, {1, 1}, {5, 5}, 100, f_i34_27, "x0/(2*pi)*x1",
+    {"Nguyen-8", 1, {"x"}, {0}, {4}, 20, nguyen8, "sqrt(x0)", "sqrt(x)"},
+    {"Nguyen-9", 2, {"x", "y"}, {0, 0}, {1, 1}, 100, nguyen9, "sin(x0) + sin(x1**2)", "sin(x)+sin(y^2)"},
+    {"Nguyen-10", 2, {"x", "y"}, {0, 0}, {1, 1}, 100, nguyen10, "2*sin(x0)*cos(x1)", "2 sin(x) cos(y)"},
+    {"I.12.1", 2, {"mu", "Nn"}, {1, 1}, {5, 5}, 100, f_i12_1, "x0*x1", "F = mu Nn"},
+    {"I.14.4", 2, {"k", "x"}, {1, 1}, {5, 5}, 100, f_i14_4, "x0*x1**2/2", "U = k x^2/2"},
+    {"I.25.13", 2, {"q", "C"}, {1, 1}, {5, 5}, 100, f_i25_13, "x0/x1", "V = q/C"},
+    {"I.34.27", 2, {"h", "omega"}, {1, 1}, {5, 5}, 100, f_i34_27, "x0/(2*pi)*x1",
      "E = h/(2 pi) omega"},
-    {"II.3.24", "Feynman", 2, {"P", "r"}, {1, 1}, {5, 5}, 100, f_ii3_24, "x0/(4*pi*x1**2)", "I = P/(4 pi r^2)"},
-    {"I.6.2a", "Feynman", 1, {"theta"}, {1}, {3}, 100, f_i6_2a, "exp(-x0**2/2)/sqrt(2*pi)",
+    {"II.3.24", 2, {"P", "r"}, {1, 1}, {5, 5}, 100, f_ii3_24, "x0/(4*pi*x1**2)", "I = P/(4 pi r^2)"},
+    {"I.6.2a", 1, {"theta"}, {1}, {3}, 100, f_i6_2a, "exp(-x0**2/2)/sqrt(2*pi)",
      "f = exp(-theta^2/2)/sqrt(2 pi)"},
 };
 #define NPROBLEMS (sizeof problems / sizeof *problems)
@@ -113,12 +183,15 @@ static void make_data(const problem *pb, uint64_t seed, size_t n, double *X, dou
     }
 }
 
+/* LM's reach: how many of the best programs per generation, how many iterations. */
+static int lm_best = 20, lm_iterations = 10;
+
 static void setting_options(int s, const jc_sr_options *base, jc_sr_options *o)
 {
     *o = *base;
     o->linear_scaling = s == S_LS || s == S_BOTH;
-    o->optimize_constants = s == S_LM || s == S_BOTH ? 20 : 0;
-    o->lm_iterations = 10;
+    o->optimize_constants = s == S_LM || s == S_BOTH ? lm_best : 0;
+    o->lm_iterations = lm_iterations;
 }
 
 /* RMSE / std of the truth on the test points; +inf when a prediction is not finite. */
@@ -172,6 +245,8 @@ static char *model_infix(const jc_sr_model *m)
     return s;
 }
 
+/* want_text: 1 keeps the sympy form (for --sympy), 2 the infix form (for -v);
+ * both are skipped otherwise since printing costs more than a short fit. */
 static int run_one(const problem *pb, const double *X, const double *y, const double *Xt, const double *yt,
                    const jc_sr_options *o, int want_text, outcome *r)
 {
@@ -255,6 +330,10 @@ static int sympy_check(outcome *runs, const int *run_problem, size_t nruns)
         return -1;
     }
     FILE *s = fdopen(fs, "w"), *in = fdopen(fi, "w");
+    if (!s || !in) {
+        perror("bench_sr_recovery: fdopen");
+        return -1;
+    }
     fputs(sympy_script, s);
     fclose(s);
     for (size_t k = 0; k < nruns; k++) {
@@ -301,7 +380,7 @@ static int cmp_double(const void *a, const void *b)
 static void usage(void)
 {
     fprintf(stderr, "usage: bench_sr_recovery [--seeds N] [--quick] [--sympy] [--population N] [--generations N]\n"
-                    "                         [--threads N] [--problem NAME] [-v]\n");
+                    "                         [--lm-best N] [--lm-iterations N] [--threads N] [--problem NAME] [-v]\n");
 }
 
 int main(int argc, char **argv)
@@ -334,6 +413,10 @@ int main(int argc, char **argv)
             base.population_size = atoi(argv[++i]);
         else if (!strcmp(argv[i], "--generations") && i + 1 < argc)
             base.generations = atoi(argv[++i]);
+        else if (!strcmp(argv[i], "--lm-best") && i + 1 < argc)
+            lm_best = atoi(argv[++i]);
+        else if (!strcmp(argv[i], "--lm-iterations") && i + 1 < argc)
+            lm_iterations = atoi(argv[++i]);
         else if (!strcmp(argv[i], "--threads") && i + 1 < argc)
             base.n_jobs = atoi(argv[++i]);
         else if (!strcmp(argv[i], "--problem") && i + 1 < argc)
@@ -345,7 +428,7 @@ int main(int argc, char **argv)
             return 2;
         }
     }
-    if (nseeds < 1) {
+    if (nseeds < 1 || lm_best < 1 || lm_iterations < 1) {
         usage();
         return 2;
     }
@@ -373,7 +456,8 @@ int main(int argc, char **argv)
            base.p_subtree_mutation, base.p_hoist_mutation, base.p_point_mutation, base.p_point_replace,
            base.max_samples, base.stopping_criteria);
     printf("settings: gplearn = the above; +LS = linear scaling; +LM = Levenberg-Marquardt on the constants of\n"
-           "          the best 20 programs per generation (10 iterations); +LS+LM = both\n");
+           "          the best %d programs per generation (%d iterations); +LS+LM = both\n",
+           lm_best, lm_iterations);
     printf("recovered: RMSE / std(y) < %g on %d held-out points from the training ranges%s\n", NRMSE_RECOVERED,
            NTEST, use_sympy ? ";\n           symbolic: sympy.simplify(found - truth) == 0, floats read exactly" : "");
     printf("\n");
@@ -404,10 +488,6 @@ int main(int argc, char **argv)
                 run_problem[idx] = chosen[pi];
                 if (run_one(pb, X, y, Xt, yt, &o, (use_sympy ? 1 : 0) | (verbose ? 2 : 0), &runs[idx]))
                     return 1;
-                if (verbose)
-                    fprintf(stderr, "%-9s %-7s seed %2d  %5.2f s  %2d gen  mae %.1e  nrmse %.1e  %s\n", pb->name,
-                            setting_names[s], k + 1, runs[idx].seconds, runs[idx].generations, runs[idx].train_mae,
-                            runs[idx].nrmse, runs[idx].infix ? runs[idx].infix : "?");
             }
         }
         fprintf(stderr, "  %s done (%.0f s so far)\n", pb->name, jc_now_monotonic() - t_all);
@@ -420,13 +500,34 @@ int main(int argc, char **argv)
         fprintf(stderr, "  sympy check: %.0f s\n", jc_now_monotonic() - t0);
     }
 
+    if (verbose)
+        for (size_t k = 0; k < nruns; k++) {
+            const outcome *r = &runs[k];
+            fprintf(stderr, "%-9s %-7s seed %2zu  %5.2f s  %2d gen  mae %.1e  nrmse %.1e  %s%c  %s\n",
+                    problems[run_problem[k]].name, setting_names[k / (size_t)nseeds % NSETTINGS],
+                    k % (size_t)nseeds + 1, r->seconds, r->generations, r->train_mae, r->nrmse,
+                    r->symbolic ? "sym " : "", r->symbolic ? r->symbolic : ' ', r->infix ? r->infix : "?");
+            if (r->symbolic && r->numeric != (r->symbolic == '1'))
+                fprintf(stderr, "    sympy: %s\n", r->sympy ? r->sympy : "?");
+        }
+
+    printf("problems (truth; ranges; training points; 1000 test points from the same ranges):\n");
+    for (size_t pi = 0; pi < nprob; pi++) {
+        const problem *pb = &problems[chosen[pi]];
+        printf("  %-10s %-32s ", pb->name, pb->shown);
+        for (int j = 0; j < pb->nvars; j++)
+            printf("%s%s U[%g,%g]", j ? ", " : "", pb->vars[j], pb->lo[j], pb->hi[j]);
+        printf("; %zu\n", pb->ntrain);
+    }
+    printf("\n");
+
     /* The table: one row per problem, per setting "numeric k/N [symbolic k/N] median time". */
     printf("%-10s", "problem");
     for (int s = 0; s < NSETTINGS; s++)
-        printf(use_sympy ? " | %-22s" : " | %-15s", setting_names[s]);
+        printf(use_sympy ? " | %-25s" : " | %-17s", setting_names[s]);
     printf("\n%-10s", "");
     for (int s = 0; s < NSETTINGS; s++)
-        printf(use_sympy ? " | %-22s" : " | %-15s", use_sympy ? "num    sym    median" : "recov  median");
+        printf(use_sympy ? " | %-25s" : " | %-17s", use_sympy ? "numeric symbolic  median" : "recov.   median");
     printf("\n");
     int tot_num[NSETTINGS] = {0}, tot_sym[NSETTINGS] = {0}, tot_timeout[NSETTINGS] = {0}, tot_err[NSETTINGS] = {0};
     double tot_evals[NSETTINGS] = {0}, tot_secs[NSETTINGS] = {0};
@@ -451,10 +552,10 @@ int main(int argc, char **argv)
             double med = nseeds % 2 ? times[nseeds / 2] : 0.5 * (times[nseeds / 2 - 1] + times[nseeds / 2]);
             char cell[64];
             if (use_sympy)
-                snprintf(cell, sizeof cell, "%2d/%-2d  %2d/%-2d  %5.2fs", num, nseeds, sym, nseeds, med);
+                snprintf(cell, sizeof cell, "%3d/%-3d %3d/%-3d %6.1f ms", num, nseeds, sym, nseeds, 1e3 * med);
             else
-                snprintf(cell, sizeof cell, "%2d/%-2d  %5.2fs", num, nseeds, med);
-            printf(" | %-*s", use_sympy ? 22 : 15, cell);
+                snprintf(cell, sizeof cell, "%3d/%-3d %6.1f ms", num, nseeds, 1e3 * med);
+            printf(" | %-*s", use_sympy ? 25 : 17, cell);
         }
         printf("\n");
     }
@@ -473,15 +574,6 @@ int main(int argc, char **argv)
     printf("all      %zu runs in %.0f s of search; engine %.3e node-evaluations/s (nodes x rows / fit time, "
            "LM's evaluations included)\n",
            nruns, t_search, all_evals / all_secs);
-    printf("problems: ");
-    for (size_t pi = 0; pi < nprob; pi++) {
-        const problem *pb = &problems[chosen[pi]];
-        printf("%s%s %s on ", pi ? "; " : "", pb->name, pb->shown);
-        for (int j = 0; j < pb->nvars; j++)
-            printf("%sU[%g,%g]", j ? "x" : "", pb->lo[j], pb->hi[j]);
-        printf(" (%zu)", pb->ntrain);
-    }
-    printf("\n");
     for (size_t k = 0; k < nruns; k++) {
         free(runs[k].sympy);
         free(runs[k].infix);
