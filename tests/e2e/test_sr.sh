@@ -64,6 +64,17 @@ else
     echo "skip - sympy not installed"
 fi
 
+# On a terminal, one progress line per generation (script gives fit a tty).
+if command -v script >/dev/null; then
+    script -qc "$JC sr fit $TMP/train.csv --target y --population-size 200 --generations 3" /dev/null >"$TMP/tty" 2>&1
+    grep -q "gen   1/3  best" "$TMP/tty" && grep -q "s left" "$TMP/tty" && ok "progress line per generation on a tty" \
+        || { bad "progress lines"; cat "$TMP/tty"; }
+    expect_exit 0 "no progress lines off a terminal" "$JC" sr fit "$TMP/train.csv" --target y --population-size 200 --generations 3
+    ! grep -q "gen   1/3" "$TMP/err" && ok "quiet when not a terminal" || bad "progress off a terminal"
+else
+    echo "skip - script(1) not installed"
+fi
+
 # Errors.
 expect_exit 1 "unknown target" "$JC" sr fit "$TMP/train.csv" --target nope --quiet
 grep -q "no column 'nope'" "$TMP/err" && ok "target named" || bad "target message"
