@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "joulecast/sr.h"
+#include "sr/extras.h"
 #include "sr/genetic.h"
 
 static uint32_t all_functions(void)
@@ -317,6 +318,71 @@ static void test_bad_options(void **state)
     assert_non_null(strstr(jc_last_error(), "row 3"));
 }
 
+static void test_linear_scaling_and_lm(void **state)
+{
+    (void)state;
+    /* y = 5 + 3 x: linear scaling of the program "x" gives a = 5, b = 3. */
+    double x[50], y[50];
+    for (int i = 0; i < 50; i++) {
+        x[i] = -2 + 0.1 * i;
+        y[i] = 5 + 3 * x[i];
+    }
+    double a, b;
+    jc_sr_linear_scaling(x, y, NULL, 50, &a, &b);
+    assert_true(fabs(a - 5) < 1e-12 && fabs(b - 3) < 1e-12);
+    /* Only in-bag rows count: corrupt the out-of-bag ones. */
+    double w[50], y2[50];
+    for (int i = 0; i < 50; i++) {
+        w[i] = i % 5 ? 1.0 : 0.0;
+        y2[i] = w[i] ? y[i] : 1e6;
+    }
+    jc_sr_linear_scaling(x, y2, w, 50, &a, &b);
+    assert_true(fabs(a - 5) < 1e-9 && fabs(b - 3) < 1e-9);
+    /* LM: y = 2.5 x0 + 0.75 from the program 0.1 * x0 + 0.2. */
+    jc_sr_node nodes[] = {F(JC_SR_ADD), F(JC_SR_MUL), C(0.1), V(0), C(0.2)};
+    jc_sr_program p = prog_of(nodes, 5);
+    for (int i = 0; i < 50; i++)
+        y[i] = 2.5 * x[i] + 0.75;
+    jc_sr_evaluator ev = {0};
+    double evals = 0;
+    assert_int_equal(jc_sr_lm_optimize(&p, x, y, NULL, 50, 20, 0, &ev, &evals), JC_OK);
+    assert_true(fabs(p.nodes[2].value - 2.5) < 1e-6);
+    assert_true(fabs(p.nodes[4].value - 0.75) < 1e-6);
+    assert_true(evals > 0);
+    jc_sr_evaluator_free(&ev);
+    jc_sr_program_free(&p);
+}
+
+static void test_pareto_front(void **state)
+{
+    (void)state;
+    const size_t n = 100;
+    double X[200], y[100];
+    make_data(n, X, y, 9);
+    jc_sr_options o;
+    jc_sr_options_default(&o);
+    o.population_size = 300;
+    o.generations = 8;
+    o.pareto_front = 1;
+    o.random_state = 4;
+    jc_sr_model m;
+    assert_int_equal(jc_sr_fit(X, y, n, 2, NULL, &o, NULL, NULL, &m), JC_OK);
+    assert_true(m.npareto >= 2);
+    /* Sorted by length, each longer point strictly better: non-dominated. */
+    for (size_t k = 1; k < m.npareto; k++) {
+        assert_true(m.pareto[k].length > m.pareto[k - 1].length);
+        assert_true(m.pareto[k].raw_fitness < m.pareto[k - 1].raw_fitness);
+    }
+    for (size_t k = 0; k < m.npareto; k++) {
+        assert_true(jc_sr_program_valid(&m.pareto[k].program, 2));
+        assert_true(m.pareto[k].length == m.pareto[k].program.len);
+    }
+    /* Nothing on the front is beaten by the final program at equal or smaller length. */
+    for (size_t k = 0; k < m.npareto; k++)
+        assert_false(m.program.len <= m.pareto[k].length && m.raw_fitness < m.pareto[k].raw_fitness);
+    jc_sr_model_free(&m);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -327,6 +393,8 @@ int main(void)
         cmocka_unit_test(test_recovers_simple_formula),
         cmocka_unit_test(test_non_finite_never_wins),
         cmocka_unit_test(test_bad_options),
+        cmocka_unit_test(test_linear_scaling_and_lm),
+        cmocka_unit_test(test_pareto_front),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
