@@ -14,6 +14,8 @@ static const jc_command commands[] = {
     {"analyze", "read GPU power traces; energy, epochs, the square wave, a plot", jc_cmd_analyze,
      jc_cmd_analyze_help},
     {"sr", "symbolic regression on a CSV: fit, predict, show a formula", jc_cmd_sr, jc_cmd_sr_help},
+    {"flops", "params, MACs, FLOPs and branches of a network from the built-in zoo", jc_cmd_flops,
+     jc_cmd_flops_help},
 };
 static const size_t ncommands = sizeof commands / sizeof commands[0];
 
