@@ -40,13 +40,20 @@ OUT = os.path.join(HERE, "..", "tests", "data", "arch", "onnx")
 
 MODELS = [
     ("resnet18", tvm.resnet18, {}),
+    ("resnet34", tvm.resnet34, {}),
     ("resnet50", tvm.resnet50, {}),
+    ("resnet101", tvm.resnet101, {}),
+    ("resnet152", tvm.resnet152, {}),
     ("vgg11", tvm.vgg11, {}),
+    ("vgg13", tvm.vgg13, {}),
+    ("vgg16", tvm.vgg16, {}),
+    ("vgg19", tvm.vgg19, {}),
     ("alexnet", tvm.alexnet, {}),
     ("mobilenet_v2", tvm.mobilenet_v2, {}),
     ("googlenet", tvm.googlenet, {"aux_logits": False, "init_weights": False}),
     ("shufflenet_v2_x1_0", tvm.shufflenet_v2_x1_0, {}),
     ("vit_b_16", tvm.vit_b_16, {}),
+    ("vit_l_16", tvm.vit_l_16, {}),
 ]
 
 
