@@ -25,6 +25,10 @@ int jc_cmd_sr(int argc, char **argv);
 void jc_cmd_sr_help(FILE *out);
 int jc_cmd_flops(int argc, char **argv);
 void jc_cmd_flops_help(FILE *out);
+int jc_cmd_record(int argc, char **argv);
+void jc_cmd_record_help(FILE *out);
+int jc_cmd_powercap(int argc, char **argv);
+void jc_cmd_powercap_help(FILE *out);
 
 /* "1h 02m 03s" style; buf must hold 32 bytes. */
 const char *jc_fmt_duration(double seconds, char *buf);

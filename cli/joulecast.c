@@ -11,6 +11,9 @@
 #endif
 
 static const jc_command commands[] = {
+    {"record", "run a command while sampling its GPUs' power through NVML", jc_cmd_record, jc_cmd_record_help},
+    {"powercap", "run a command once per GPU power limit: time, energy, power per level", jc_cmd_powercap,
+     jc_cmd_powercap_help},
     {"analyze", "read GPU power traces; energy, epochs, the square wave, a plot", jc_cmd_analyze,
      jc_cmd_analyze_help},
     {"sr", "symbolic regression on a CSV: fit, predict, show a formula", jc_cmd_sr, jc_cmd_sr_help},

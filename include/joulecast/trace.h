@@ -173,6 +173,13 @@ typedef struct {
     size_t nmarkers;
     double min_period_s;        /* 0: default */
     double max_period_s;        /* 0: default */
+    /* The same signal before smoothing (same grid), or NULL. When given, the
+     * peak and valley power of each epoch are the mean of these raw samples
+     * inside the phase, edge_margin samples in from each end: smoothing
+     * spreads every step over its window, and a phase mean taken over the
+     * ramps would pull the levels towards each other. */
+    const double *raw;
+    int edge_margin;
 } jc_segment_opts;
 
 /* Find the epochs in a (resampled, optionally smoothed) signal. */

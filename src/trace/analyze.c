@@ -30,9 +30,14 @@ static int smooth_window(const jc_analyze_opts *o, double dt)
     return w > 5 ? 5 : w;
 }
 
-static void segment_into(const jc_signal *s, const jc_analyze_opts *o, const jc_trace *tr, jc_gpu_analysis *g)
+static void segment_into(const jc_signal *s, const double *raw, int window, const jc_analyze_opts *o,
+                         const jc_trace *tr, jc_gpu_analysis *g)
 {
     jc_segment_opts so = {0};
+    /* levels from the unsmoothed samples, away from the smoothed edges: half
+     * the window, plus one sample for a step that falls between samples */
+    so.raw = raw;
+    so.edge_margin = window / 2 + 1;
     so.epochs_hint = o->epochs_hint;
     if (tr && o->use_markers && tr->nmarkers) {
         so.markers = tr->markers;
@@ -66,10 +71,11 @@ int jc_signal_analyze(const jc_signal *s, const jc_analyze_opts *o, jc_gpu_analy
         if (s->p[i] < out->energy.min_power_w) out->energy.min_power_w = s->p[i];
         if (s->p[i] > out->energy.max_power_w) out->energy.max_power_w = s->p[i];
     }
-    int rc = jc_signal_smooth(&out->signal, smooth_window(o, s->dt));
+    int window = smooth_window(o, s->dt);
+    int rc = jc_signal_smooth(&out->signal, window);
     if (rc)
         return rc;
-    segment_into(&out->signal, o, NULL, out);
+    segment_into(&out->signal, s->p, window, o, NULL, out);
     return JC_OK;
 }
 
@@ -93,13 +99,26 @@ int jc_trace_analyze(const jc_trace *tr, const jc_analyze_opts *o, jc_analysis *
         int rc = jc_trace_gpu_energy(g->gpu, o->max_gap_s, &g->energy);
         if (!rc)
             rc = jc_trace_gpu_resample(g->gpu, o->dt, &g->signal);
-        if (!rc)
-            rc = jc_signal_smooth(&g->signal, smooth_window(o, g->signal.dt));
+        double *raw = NULL;
+        int window = 1;
+        if (!rc) {
+            raw = malloc((g->signal.n ? g->signal.n : 1) * sizeof *raw);
+            if (!raw)
+                rc = jc_fail(JC_ERR_NOMEM, "out of memory");
+            else
+                memcpy(raw, g->signal.p, g->signal.n * sizeof *raw);
+        }
+        if (!rc) {
+            window = smooth_window(o, g->signal.dt);
+            rc = jc_signal_smooth(&g->signal, window);
+        }
         if (rc) {
+            free(raw);
             jc_analysis_free(out);
             return rc;
         }
-        segment_into(&g->signal, o, tr, g);
+        segment_into(&g->signal, raw, window, o, tr, g);
+        free(raw);
         out->energy_j += g->energy.energy_j;
         out->mean_power_w += g->energy.mean_power_w;
         if (g->energy.duration_s > out->duration_s)

@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <math.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 #include <string.h>
 #include <strings.h>
 #include <zlib.h>
@@ -730,6 +731,24 @@ static int slurp(const char *path, char **text, size_t *len)
 int jc_trace_read(const char *path, const jc_trace_read_opts *opts, jc_trace **out)
 {
     *out = NULL;
+    /* A folder is what `joulecast record` wrote: read its trace.csv (and the
+     * run.json beside it). */
+    struct stat st;
+    if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
+        size_t n = strlen(path);
+        char *csv = malloc(n + 16);
+        if (!csv)
+            return jc_fail(JC_ERR_NOMEM, "out of memory");
+        snprintf(csv, n + 16, "%s%strace.csv", path, n && path[n - 1] == '/' ? "" : "/");
+        if (stat(csv, &st) != 0) {
+            int rc = jc_fail_at(JC_ERR_IO, path, 0, 0, "a folder without trace.csv (expected what `joulecast record` writes)");
+            free(csv);
+            return rc;
+        }
+        int rc = jc_trace_read(csv, opts, out);
+        free(csv);
+        return rc;
+    }
     char *text;
     size_t len;
     int rc = slurp(path, &text, &len);

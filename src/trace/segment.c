@@ -1295,9 +1295,16 @@ static void levels_from_span(const double *x, size_t a, size_t b, regime_t *R, d
     R->have = 1;
 }
 
-static void stat_of(const double *v, size_t n, jc_stat *st)
+/* Mean, sd, min, max of the finite values of v (phases of no length have no
+ * power and are left out). */
+static void stat_of(const double *vin, size_t nin, jc_stat *st, double *buf)
 {
     memset(st, 0, sizeof *st);
+    size_t n = 0;
+    for (size_t i = 0; i < nin; i++)
+        if (isfinite(vin[i]))
+            buf[n++] = vin[i];
+    const double *v = buf;
     if (!n)
         return;
     double s = 0, lo = v[0], hi = v[0];
@@ -1316,8 +1323,30 @@ static void stat_of(const double *v, size_t n, jc_stat *st)
 }
 
 /* Fill out from epoch spans (full-resolution positions) and their regimes. */
+/* Mean power of the phase [a, b) (sample positions). From the raw samples
+ * when given, trimmed by the smoothing margin at both ends (while at least
+ * two samples remain); else the integral of the smoothed signal. A phase of
+ * no length has no power (NaN, left out of the statistics). */
+static double phase_level(const double *x, size_t n, double a, double b, const jc_segment_opts *o)
+{
+    if (!(b - a > 1e-9))
+        return NAN;
+    if (o && o->raw) {
+        double lo = ceil(a) + o->edge_margin, hi = floor(b) - o->edge_margin;
+        if (hi > (double)(n - 1))
+            hi = (double)(n - 1);
+        if (hi - lo >= 1) {
+            double sum = 0;
+            for (size_t i = (size_t)lo; i <= (size_t)hi; i++)
+                sum += o->raw[i];
+            return sum / (hi - lo + 1);
+        }
+    }
+    return integrate(x, n, a, b) / (b - a);
+}
+
 static int build_output(const jc_signal *sg, const span_t *sp, size_t nsp, const regime_t *rg, size_t nrg,
-                        jc_segmentation *out, double *scratch)
+                        jc_segmentation *out, double *scratch, const jc_segment_opts *o)
 {
     const double *x = sg->p;
     size_t n = sg->n;
@@ -1327,10 +1356,11 @@ static int build_output(const jc_signal *sg, const span_t *sp, size_t nsp, const
     out->epochs = calloc(nsp, sizeof *out->epochs);
     out->regimes = calloc(nrg ? nrg : 1, sizeof *out->regimes);
     long *map = malloc((nrg ? nrg : 1) * sizeof *map);
-    double *v = malloc(nsp * sizeof *v);
-    if (!out->epochs || !out->regimes || !map || !v) {
+    double *v = malloc(nsp * sizeof *v), *v2 = malloc(nsp * sizeof *v2);
+    if (!out->epochs || !out->regimes || !map || !v || !v2) {
         free(map);
         free(v);
+        free(v2);
         return jc_fail(JC_ERR_NOMEM, "jc_segment: out of memory for %zu epochs", nsp);
     }
     for (size_t i = 0; i < nrg; i++)
@@ -1344,8 +1374,8 @@ static int build_output(const jc_signal *sg, const span_t *sp, size_t nsp, const
         ep->end_s = t0 + e * dt;
         ep->peak_s = (c - s) * dt;
         ep->valley_s = (e - c) * dt;
-        ep->peak_power_w = c > s ? integrate(x, n, s, c) / (c - s) : x[(size_t)floor(s)];
-        ep->valley_power_w = e > c ? integrate(x, n, c, e) / (e - c) : x[(size_t)floor(e)];
+        ep->peak_power_w = phase_level(x, n, s, c, o);
+        ep->valley_power_w = phase_level(x, n, c, e, o);
         ep->energy_j = integrate(x, n, s, e) * dt;
         if (map[sp[k].ri] < 0) {
             map[sp[k].ri] = (long)out->nregimes;
@@ -1364,13 +1394,20 @@ static int build_output(const jc_signal *sg, const span_t *sp, size_t nsp, const
         g->start_s = e0->start_s;
         g->end_s = e1->end_s;
         double pk = 0, vl = 0;
+        size_t npk = 0, nvl = 0;
         for (size_t k = 0; k < g->nepochs; k++) {
             v[k] = e0[k].end_s - e0[k].start_s;
-            pk += e0[k].peak_power_w;
-            vl += e0[k].valley_power_w;
+            if (isfinite(e0[k].peak_power_w)) {
+                pk += e0[k].peak_power_w;
+                npk++;
+            }
+            if (isfinite(e0[k].valley_power_w)) {
+                vl += e0[k].valley_power_w;
+                nvl++;
+            }
         }
-        g->peak_power_w = pk / (double)g->nepochs;
-        g->valley_power_w = vl / (double)g->nepochs;
+        g->peak_power_w = npk ? pk / (double)npk : NAN;
+        g->valley_power_w = nvl ? vl / (double)nvl : NAN;
         g->period_s = median_of(v, g->nepochs, scratch);
     }
     out->active_start_s = out->epochs[0].start_s;
@@ -1379,17 +1416,20 @@ static int build_output(const jc_signal *sg, const span_t *sp, size_t nsp, const
     do {                                                  \
         for (size_t k = 0; k < out->nepochs; k++)         \
             v[k] = (expr);                                \
-        stat_of(v, out->nepochs, &out->field);            \
+        stat_of(v, out->nepochs, &out->field, v2);        \
     } while (0)
     STAT(peak_power_w, out->epochs[k].peak_power_w);
-    STAT(peak_s, out->epochs[k].peak_s);
+    /* a phase cut off by the end of the recording (no length) has no
+     * duration to report either */
+    STAT(peak_s, isfinite(out->epochs[k].peak_power_w) ? out->epochs[k].peak_s : NAN);
     STAT(valley_power_w, out->epochs[k].valley_power_w);
-    STAT(valley_s, out->epochs[k].valley_s);
+    STAT(valley_s, isfinite(out->epochs[k].valley_power_w) ? out->epochs[k].valley_s : NAN);
     STAT(epoch_s, out->epochs[k].end_s - out->epochs[k].start_s);
     STAT(epoch_energy_j, out->epochs[k].energy_j);
 #undef STAT
     free(map);
     free(v);
+    free(v2);
     return JC_OK;
 }
 
@@ -1798,7 +1838,8 @@ void jc_segmentation_free(jc_segmentation *seg)
 }
 
 /* Epochs between given boundary times (markers), levels from the samples. */
-static int from_boundaries(const jc_signal *s, const double *tb, size_t nb, jc_segmentation *out, double *scratch)
+static int from_boundaries(const jc_signal *s, const double *tb, size_t nb, jc_segmentation *out, double *scratch,
+                           const jc_segment_opts *o)
 {
     const double *x = s->p;
     size_t n = s->n;
@@ -1818,7 +1859,7 @@ static int from_boundaries(const jc_signal *s, const double *tb, size_t nb, jc_s
         sp[k].e = (tb[k + 1] - s->t0) / s->dt;
         sp[k].ri = 0;
     }
-    int rc = build_output(s, sp, nb - 1, &R, 1, out, scratch);
+    int rc = build_output(s, sp, nb - 1, &R, 1, out, scratch, o);
     free(sp);
     return rc;
 }
@@ -1861,7 +1902,7 @@ int jc_segment(const jc_signal *s, const jc_segment_opts *opts, jc_segmentation 
                 tb[nb++] = o->markers[i].t;
         qsort(tb, nb, sizeof *tb, cmp_double);
         if (nb >= 2) {
-            rc = from_boundaries(s, tb, nb, out, scratch);
+            rc = from_boundaries(s, tb, nb, out, scratch, o);
             if (!rc && out->nepochs)
                 out->used_markers = 1;
         }
@@ -1882,7 +1923,7 @@ int jc_segment(const jc_signal *s, const jc_segment_opts *opts, jc_segmentation 
         free(scratch);
         return jc_fail(rc, "jc_segment: out of memory segmenting %zu samples", s->n);
     }
-    rc = build_output(s, sp, nsp, rg, nrg, out, scratch);
+    rc = build_output(s, sp, nsp, rg, nrg, out, scratch, o);
     free(rg);
     free(sp);
 
@@ -1903,7 +1944,7 @@ int jc_segment(const jc_signal *s, const jc_segment_opts *opts, jc_segmentation 
             else {
                 for (size_t i = 0; i <= k; i++)
                     tb[i] = s->t0 + ((double)a + (double)(b - a) * (double)i / (double)k) * s->dt;
-                rc = from_boundaries(s, tb, k + 1, out, scratch);
+                rc = from_boundaries(s, tb, k + 1, out, scratch, o);
                 if (!rc && out->nepochs)
                     out->used_hint = 1;
                 free(tb);
