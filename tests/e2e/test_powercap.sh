@@ -63,7 +63,9 @@ kill -TERM $pid; wait $pid; got=$?
 "$JC" powercap --limits 150 -o "$TMP/dead" -- sleep 20 > /dev/null 2>&1 &
 pid=$!
 sleep 1.5
-kill -KILL $pid; wait $pid 2>/dev/null; pkill -f "sleep 20" 2>/dev/null || true
+child=$(pgrep -P $pid)   # the command, orphaned once joulecast is gone
+kill -KILL $pid; wait $pid 2>/dev/null
+[ -n "$child" ] && kill $child 2>/dev/null
 [ "$(limits)" = "150000 150000 " ] && [ -f "$TMP/dead/restore.json" ] && ok "killed sweep leaves restore.json" || bad "killed: $(limits)"
 expect_exit 2 "a new sweep into the same folder refuses" "$JC" powercap --limits 200 -o "$TMP/dead" -- true
 grep -q "powercap --restore" "$TMP/err" && ok "points to --restore" || bad "refusal: $(cat "$TMP/err")"

@@ -104,8 +104,9 @@ FAKE_NVML_SLOW_MS=150 expect_exit 0 "slow NVML calls" "$JC" record -o "$TMP/slow
 "$JC" record -o "$TMP/killed" -- sleep 30 > /dev/null 2>&1 &
 pid=$!
 sleep 3.2
+child=$(pgrep -P $pid)   # the command, orphaned once joulecast is gone
 kill -KILL $pid; wait $pid 2>/dev/null
-pkill -f "sleep 30" 2>/dev/null || true
+[ -n "$child" ] && kill $child 2>/dev/null
 last=$(tail -n 1 "$TMP/killed/trace.csv" | cut -d, -f1)
 "$PY" -c "import sys; sys.exit(0 if float(sys.argv[1]) > 3.2 - 1.3 else 1)" "$last" && ok "killed recorder: rows up to the last second (last t = $last s)" || bad "killed recorder lost too much: last t = $last"
 [ "$(json "$TMP/killed/run.json" 'd["complete"]')" = False ] && ok "killed recorder: run.json says incomplete" || bad "killed run.json"

@@ -1076,7 +1076,7 @@ nvmlReturn_t nvmlDeviceSetPowerManagementLimit(nvmlDevice_t device, unsigned int
 {
     struct nvmlDevice_st *g;
     double t;
-    unsigned dummy;
+    unsigned dummy = 0;
     nvmlReturn_t rc = enter(device, &dummy, FEAT_LIMIT, &g, &t);
     if (rc == NVML_SUCCESS) {
         rc = set_limit_locked(g, t, limit);
