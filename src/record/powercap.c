@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "record/session.h"
+#include "record/signals.h"
 
 static char *path_in(const char *dir, const char *name)
 {
@@ -47,6 +48,16 @@ static int save_restore(const char *path, const jc_rec_gpu *g, size_t n)
     }
     json_decref(root);
     return rc;
+}
+
+/* A forwarded-kind signal caught since the last look (SIGCHLD skipped). */
+static int pending_signal(void)
+{
+    jc_rec_signal si;
+    while (jc_rec_signals_take(&si))
+        if (si.signo != SIGCHLD)
+            return si.signo;
+    return 0;
 }
 
 static int set_limit(jc_nvml *n, const jc_rec_gpu *g, double watts)
@@ -131,8 +142,7 @@ int jc_powercap_run(const jc_powercap_opts *o, jc_powercap_level **levels_out, s
     double *orig = NULL;
     jc_powercap_level *lv = calloc(o->nlimits, sizeof *lv);
     int changed = 0, saved = 0;
-    sigset_t old;
-    int blocked = 0;
+    int installed = 0;
 
     if ((rc = jc_rec_gpus_open(&n, o->rec.gpus, &gpus, &ngpu)) != JC_OK)
         goto done;
@@ -162,12 +172,13 @@ int jc_powercap_run(const jc_powercap_opts *o, jc_powercap_level **levels_out, s
         goto done;
     saved = 1;
 
-    /* Signals stay blocked for the whole sweep: one that arrives between
-     * runs is seen (pending) before the next level starts. */
-    jc_record_block_signals(&old);
-    blocked = 1;
+    /* Signals are caught for the whole sweep: one that arrives between runs
+     * is seen before the next level starts, and limits are restored. */
+    if ((rc = jc_rec_signals_install()) != JC_OK)
+        goto done;
+    installed = 1;
     for (size_t k = 0; k < o->nlimits; k++) {
-        int sig = jc_record_pending_signal();
+        int sig = pending_signal();
         if (sig) {
             *exit_status = 128 + sig;
             jc_log(JC_LOG_WARN, "signal %d: sweep stopped before %g W", sig, o->limits_w[k]);
@@ -238,11 +249,11 @@ done:
     }
     if (saved && !changed)
         unlink(restore_path);  /* nothing was changed: nothing to restore */
-    if (blocked) {
-        for (int sig; (sig = jc_record_pending_signal()) != 0;)
+    if (installed) {
+        for (int sig; (sig = pending_signal()) != 0;)
             if (!*exit_status)
                 *exit_status = 128 + sig;
-        jc_record_restore_signals(&old);
+        jc_rec_signals_uninstall();
     }
     free(gpus);
     free(orig);

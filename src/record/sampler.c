@@ -4,6 +4,7 @@
  * other GPUs go on. */
 #include <errno.h>
 #include <math.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -174,6 +175,16 @@ static void add_deadline(struct timespec *d, const struct timespec *t0, double i
 static void *sampler_main(void *arg)
 {
     jc_sampler *s = arg;
+    /* signals are the main thread's business: keep their handlers off this
+     * thread's deadlines */
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGTERM);
+    sigaddset(&set, SIGHUP);
+    sigaddset(&set, SIGQUIT);
+    sigaddset(&set, SIGCHLD);
+    pthread_sigmask(SIG_BLOCK, &set, NULL);
     size_t k = 0;
     while (!atomic_load(&s->stop)) {
         struct timespec deadline, now;

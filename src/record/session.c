@@ -3,7 +3,7 @@
  * matching --mark-regex, reads labelled markers from the JOULECAST_MARK
  * FIFO, and drains the sampler's rows to trace.csv at least once a second
  * (write + fdatasync), so a crash of anything loses at most a second. */
-#define _GNU_SOURCE  /* pipe2, signalfd's SI_KERNEL */
+#define _GNU_SOURCE  /* pipe2, SI_KERNEL */
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
@@ -14,7 +14,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/signalfd.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -23,6 +22,7 @@
 #include "record/runjson.h"
 #include "record/sampler.h"
 #include "record/session.h"
+#include "record/signals.h"
 
 extern char **environ;
 
@@ -31,43 +31,6 @@ extern char **environ;
 #ifndef SI_KERNEL
 #define SI_KERNEL 0x80  /* Linux: sent by the kernel (the terminal driver) */
 #endif
-
-static const int forwarded[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT};
-#define NFORWARDED (sizeof forwarded / sizeof forwarded[0])
-
-void jc_record_block_signals(sigset_t *old)
-{
-    sigset_t set;
-    sigemptyset(&set);
-    for (size_t i = 0; i < NFORWARDED; i++)
-        sigaddset(&set, forwarded[i]);
-    sigaddset(&set, SIGCHLD);
-    /* A closed terminal must not kill the recorder mid-write: writes fail
-     * with EPIPE instead. The command gets default dispositions back. */
-    sigaddset(&set, SIGPIPE);
-    pthread_sigmask(SIG_BLOCK, &set, old);
-}
-
-void jc_record_restore_signals(const sigset_t *old)
-{
-    pthread_sigmask(SIG_SETMASK, old, NULL);
-}
-
-int jc_record_pending_signal(void)
-{
-    sigset_t pend;
-    sigpending(&pend);
-    for (size_t i = 0; i < NFORWARDED; i++)
-        if (sigismember(&pend, forwarded[i])) {
-            sigset_t one;
-            sigemptyset(&one);
-            sigaddset(&one, forwarded[i]);
-            int sig;
-            sigwait(&one, &sig);  /* consume it */
-            return sig;
-        }
-    return 0;
-}
 
 int jc_record_mkdirs(const char *dir)
 {
@@ -342,12 +305,11 @@ static int spawn(run *r, const sigset_t *child_mask, pid_t *pid, int *spawn_errn
             posix_spawn_file_actions_adddup2(&fa, pipes[i][1], i + 1);
         }
     }
+    /* The command gets default dispositions back, except for signals that
+     * were ignored when joulecast started (nohup, a background job of a
+     * script): those stay ignored for it, as a shell would leave them. */
     sigset_t def;
-    sigemptyset(&def);
-    for (size_t i = 0; i < NFORWARDED; i++)
-        sigaddset(&def, forwarded[i]);
-    sigaddset(&def, SIGPIPE);
-    sigaddset(&def, SIGCHLD);
+    jc_rec_signals_defaults(&def);
     posix_spawnattr_setsigmask(&at, child_mask);
     posix_spawnattr_setsigdefault(&at, &def);
     posix_spawnattr_setflags(&at, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
@@ -381,14 +343,13 @@ done:
 /* Forward a signal unless the terminal sent it: Ctrl-C reaches the whole
  * foreground process group, the command included, and must not arrive
  * twice (a second SIGINT makes Python abort its KeyboardInterrupt clean-up). */
-static void handle_signal(const struct signalfd_siginfo *si, pid_t child, int child_alive, jc_record_result *res)
+static void handle_signal(const jc_rec_signal *si, pid_t child, int child_alive, jc_record_result *res)
 {
-    int sig = (int)si->ssi_signo;
-    if (sig == SIGCHLD)
+    if (si->signo == SIGCHLD)
         return;
-    res->signal_received = sig;
-    if (child_alive && si->ssi_code != SI_KERNEL)
-        kill(child, sig);
+    res->signal_received = si->signo;
+    if (child_alive && si->code != SI_KERNEL)
+        kill(child, si->signo);
 }
 
 static void set_exit(jc_record_result *res, int status)
@@ -402,7 +363,7 @@ static void set_exit(jc_record_result *res, int status)
 }
 
 /* Wait for the command, serving its output, markers and the trace file. */
-static void event_loop(run *r, int sfd, pid_t child, jc_record_result *res)
+static void event_loop(run *r, pid_t child, jc_record_result *res)
 {
     int alive = 1;
     double drain_until = -1;
@@ -410,7 +371,7 @@ static void event_loop(run *r, int sfd, pid_t child, jc_record_result *res)
         struct pollfd pf[4];
         stream *which[4];
         int n = 0;
-        pf[n] = (struct pollfd){sfd, POLLIN, 0};
+        pf[n] = (struct pollfd){jc_rec_signals_fd(), POLLIN, 0};
         which[n++] = NULL;
         pf[n] = (struct pollfd){r->fifo_rd, POLLIN, 0};
         which[n++] = &r->fifo_stream;
@@ -429,8 +390,8 @@ static void event_loop(run *r, int sfd, pid_t child, jc_record_result *res)
             if (!(pf[i].revents & (POLLIN | POLLHUP | POLLERR)))
                 continue;
             if (!which[i]) {
-                struct signalfd_siginfo si;
-                while (read(sfd, &si, sizeof si) == (ssize_t)sizeof si)
+                jc_rec_signal si;
+                while (jc_rec_signals_take(&si))
                     handle_signal(&si, child, alive, res);
             } else {
                 read_stream(r, which[i], which[i] == &r->fifo_stream);
@@ -521,8 +482,7 @@ int jc_record_session(jc_nvml *n, jc_rec_gpu *gpus, size_t ngpu, const jc_record
     r->trace_fd = r->fifo_rd = r->fifo_wr = -1;
     r->out[0].fd = r->out[1].fd = -1;
     double *gpu_energy = calloc(ngpu ? ngpu : 1, sizeof *gpu_energy);
-    int rc = JC_OK, sfd = -1, blocked = 0;
-    sigset_t old;
+    int rc = JC_OK, installed = 0;
 
     if (!o->argv || !o->argv[0]) {
         rc = jc_fail(JC_ERR_INVALID, "no command to run");
@@ -574,20 +534,9 @@ int jc_record_session(jc_nvml *n, jc_rec_gpu *gpus, size_t ngpu, const jc_record
     if (n->SystemGetDriverVersion && n->SystemGetDriverVersion(r->driver, sizeof r->driver) != NVML_SUCCESS)
         r->driver[0] = 0;
 
-    /* Signals are taken through a signalfd, so they must be blocked in every
-     * thread: block before the sampler thread exists. */
-    jc_record_block_signals(&old);
-    blocked = 1;
-    sigset_t mine;
-    sigemptyset(&mine);
-    for (size_t i = 0; i < NFORWARDED; i++)
-        sigaddset(&mine, forwarded[i]);
-    sigaddset(&mine, SIGCHLD);
-    sfd = signalfd(-1, &mine, SFD_NONBLOCK | SFD_CLOEXEC);
-    if (sfd < 0) {
-        rc = jc_fail(JC_ERR_IO, "signalfd: %s", strerror(errno));
+    if ((rc = jc_rec_signals_install()) != JC_OK)
         goto done;
-    }
+    installed = 1;
 
     struct timespec rt;
     clock_gettime(CLOCK_MONOTONIC, &r->s.t0);
@@ -603,14 +552,10 @@ int jc_record_session(jc_nvml *n, jc_rec_gpu *gpus, size_t ngpu, const jc_record
     if ((rc = jc_sampler_start(&r->s)) != JC_OK)
         goto done;
 
-    /* The command starts with the signal mask joulecast was started with,
-     * less what joulecast blocks for itself (powercap blocks for the whole
-     * sweep, so `old` may hold them). */
-    sigset_t child_mask = old;
-    for (size_t i = 0; i < NFORWARDED; i++)
-        sigdelset(&child_mask, forwarded[i]);
-    sigdelset(&child_mask, SIGCHLD);
-    sigdelset(&child_mask, SIGPIPE);
+    /* The command starts with the signal mask joulecast has (the sampler
+     * thread blocks signals for itself only). */
+    sigset_t child_mask;
+    pthread_sigmask(SIG_SETMASK, NULL, &child_mask);
     pid_t child;
     int serr = 0;
     if ((rc = spawn(r, &child_mask, &child, &serr)) != JC_OK)
@@ -621,7 +566,7 @@ int jc_record_session(jc_nvml *n, jc_rec_gpu *gpus, size_t ngpu, const jc_record
         jc_fail(JC_ERR_IO, "cannot run '%s': %s", o->argv[0], strerror(serr));
         res->duration_s = jc_sampler_now(&r->s);
     } else {
-        event_loop(r, sfd, child, res);
+        event_loop(r, child, res);
     }
     jc_sampler_stop(&r->s);
     flush_rows(r, 1);
@@ -635,15 +580,13 @@ int jc_record_session(jc_nvml *n, jc_rec_gpu *gpus, size_t ngpu, const jc_record
 
 done:
     jc_sampler_free(&r->s);
-    if (sfd >= 0)
-        close(sfd);
-    if (blocked) {
-        /* A signal that came after the command ended is still pending: take
-         * it here (the caller sees it in res) rather than die of it on
-         * unblocking with the summary unwritten. */
-        for (int sig; (sig = jc_record_pending_signal()) != 0;)
-            res->signal_received = sig;
-        jc_record_restore_signals(&old);
+    if (installed) {
+        /* a signal that came after the command ended: noted, not forwarded */
+        jc_rec_signal si;
+        while (jc_rec_signals_take(&si))
+            if (si.signo != SIGCHLD)
+                res->signal_received = si.signo;
+        jc_rec_signals_uninstall();
     }
     for (int i = 0; i < 2; i++)
         if (r->out[i].fd >= 0)

@@ -11,14 +11,6 @@
 int jc_record_session(jc_nvml *n, jc_rec_gpu *gpus, size_t ngpu, const jc_record_opts *o,
                       const char *extra_meta, jc_record_result *res);
 
-/* A signal (SIGINT, SIGTERM, SIGHUP, SIGQUIT) that arrived while none was
- * being recorded, taken from the pending set; 0 if none. Used by powercap
- * between runs, while those signals are blocked. */
-int jc_record_pending_signal(void);
-/* Block / restore the signals a recording forwards. */
-void jc_record_block_signals(sigset_t *old);
-void jc_record_restore_signals(const sigset_t *old);
-
 /* mkdir -p */
 int jc_record_mkdirs(const char *dir);
 

@@ -52,7 +52,10 @@ expect_exit 1 "refuses to overwrite a recording" "$JC" record -o "$TMP/s7" -- tr
 grep -q "already there" "$TMP/err" && [ "$(md5sum < "$TMP/s7/trace.csv")" = "$before" ] && ok "old recording intact" || bad "overwrite: $(cat "$TMP/err")"
 expect_exit 0 "--force replaces it" "$JC" record -o "$TMP/s7" --force -- true
 
-# --- signals: SIGTERM and SIGINT sent to joulecast reach the command once
+# --- signals: SIGTERM and SIGINT sent to joulecast reach the command once.
+# Job control on: a script's background jobs otherwise start with SIGINT
+# ignored, and an ignored signal is neither delivered nor forwarded.
+set -m
 for sig in TERM INT; do
     "$JC" record -o "$TMP/sig$sig" -- sh -c "trap 'echo got $sig; exit 42' $sig; while :; do sleep 0.1; done" > "$TMP/sigout" 2>&1 &
     pid=$!
@@ -63,6 +66,7 @@ for sig in TERM INT; do
     [ "$(json "$TMP/sig$sig/run.json" 'd["complete"], d["exit_status"], d["signal_received"] is not None')" = "(True, 42, True)" ] \
         && ok "SIG$sig: run.json complete" || bad "SIG$sig run.json: $(cat "$TMP/sig$sig/run.json")"
 done
+set +m
 
 # --- markers from the output and from JOULECAST_MARK; the output is unchanged
 "$JC" record -o "$TMP/mk" --mark-regex '^Epoch ([0-9]+)/' -- sh -c \
