@@ -21,10 +21,22 @@ typedef struct {
 
 int jc_cmd_analyze(int argc, char **argv);
 void jc_cmd_analyze_help(FILE *out);
+int jc_cmd_dataset(int argc, char **argv);
+void jc_cmd_dataset_help(FILE *out);
 int jc_cmd_sr(int argc, char **argv);
 void jc_cmd_sr_help(FILE *out);
 int jc_cmd_flops(int argc, char **argv);
 void jc_cmd_flops_help(FILE *out);
+int jc_cmd_select(int argc, char **argv);
+void jc_cmd_select_help(FILE *out);
+int jc_cmd_curvefit(int argc, char **argv);
+void jc_cmd_curvefit_help(FILE *out);
+int jc_cmd_fit(int argc, char **argv);
+void jc_cmd_fit_help(FILE *out);
+int jc_cmd_importance(int argc, char **argv);
+void jc_cmd_importance_help(FILE *out);
+int jc_cmd_evaluate(int argc, char **argv);
+void jc_cmd_evaluate_help(FILE *out);
 int jc_cmd_record(int argc, char **argv);
 void jc_cmd_record_help(FILE *out);
 int jc_cmd_powercap(int argc, char **argv);

@@ -204,11 +204,14 @@ static json_t *unit_json(const unit *u, int with_epochs)
                 json_t *es = json_array();
                 for (size_t k = 0; k < s->nepochs; k++) {
                     const jc_epoch *e = &s->epochs[k];
+                    /* a cut or empty phase has no power: null, not a number */
                     json_array_append_new(
-                        es, json_pack("{s:f,s:f,s:f,s:f,s:f,s:f,s:f,s:i}", "start_s", e->start_s, "end_s", e->end_s,
-                                      "peak_s", e->peak_s, "valley_s", e->valley_s, "peak_power_w", e->peak_power_w,
-                                      "valley_power_w", e->valley_power_w, "energy_j", e->energy_j, "regime",
-                                      e->regime));
+                        es, json_pack("{s:f,s:f,s:f,s:f,s:o,s:o,s:f,s:i,s:b}", "start_s", e->start_s, "end_s",
+                                      e->end_s, "peak_s", e->peak_s, "valley_s", e->valley_s, "peak_power_w",
+                                      isfinite(e->peak_power_w) ? json_real(e->peak_power_w) : json_null(),
+                                      "valley_power_w",
+                                      isfinite(e->valley_power_w) ? json_real(e->valley_power_w) : json_null(),
+                                      "energy_j", e->energy_j, "regime", e->regime, "truncated", e->truncated));
                 }
                 json_object_set_new(gj, "epoch_list", es);
             }
@@ -308,13 +311,15 @@ static int plot_unit(const unit *u, const char *path)
         size_t k = 0;
         for (size_t e = 0; e < sg->nepochs; e++) {
             const jc_epoch *ep = &sg->epochs[e];
+            const jc_regime *rg = &sg->regimes[ep->regime];
+            /* a cut phase has no level of its own: draw its regime's */
             sx[k] = ep->start_s;
-            sy[k++] = ep->peak_power_w;
+            sy[k++] = isfinite(ep->peak_power_w) ? ep->peak_power_w : rg->peak_power_w;
             sx[k] = ep->start_s + ep->peak_s;
-            sy[k++] = ep->valley_power_w;
+            sy[k++] = isfinite(ep->valley_power_w) ? ep->valley_power_w : rg->valley_power_w;
         }
         sx[k] = sg->epochs[sg->nepochs - 1].end_s;
-        sy[k] = sg->epochs[sg->nepochs - 1].valley_power_w;
+        sy[k] = sy[k - 1];
         k++;
         snprintf(labels[i][1], sizeof labels[i][1], "GPU %s square wave (%zu epochs)", gpu_label(g), sg->nepochs);
         series[ns++] = (jc_plot_series){.label = labels[i][1], .x = sx, .y = sy, .n = k, .style = JC_PLOT_STEP,

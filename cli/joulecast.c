@@ -16,9 +16,21 @@ static const jc_command commands[] = {
      jc_cmd_powercap_help},
     {"analyze", "read GPU power traces; energy, epochs, the square wave, a plot", jc_cmd_analyze,
      jc_cmd_analyze_help},
+    {"dataset", "the runs dataset, one row per run: from recordings, Zeus or seaa2023", jc_cmd_dataset,
+     jc_cmd_dataset_help},
     {"sr", "symbolic regression on a CSV: fit, predict, show a formula", jc_cmd_sr, jc_cmd_sr_help},
+    {"evaluate", "compare models on targets over repeated splits: MSE and MRE mean +- std", jc_cmd_evaluate,
+     jc_cmd_evaluate_help},
+    {"fit", "fit a model per target on runs and write the model file the forecast reads", jc_cmd_fit,
+     jc_cmd_fit_help},
+    {"importance", "input-perturbation importance of each feature of a fitted model", jc_cmd_importance,
+     jc_cmd_importance_help},
+    {"curvefit", "linear, logarithmic, exponential and power fits of one column on another", jc_cmd_curvefit,
+     jc_cmd_curvefit_help},
     {"flops", "params, MACs, FLOPs and branches of a network from the built-in zoo", jc_cmd_flops,
      jc_cmd_flops_help},
+    {"select", "score features against a target (Pearson, mutual information); pick them",
+     jc_cmd_select, jc_cmd_select_help},
 };
 static const size_t ncommands = sizeof commands / sizeof commands[0];
 

@@ -140,6 +140,11 @@ typedef struct {
     double valley_power_w;     /* mean power in the valley */
     double energy_j;
     int regime;                /* index into jc_segmentation.regimes */
+    /* 1: the epoch runs into the start or the end of the trace, so the phase
+     * at that edge is cut short: its power is NaN and the epoch is left out
+     * of the duration, energy and level statistics (it still counts as an
+     * epoch). A phase of no length has NaN power too. */
+    int truncated;
 } jc_epoch;
 
 /* A stretch of training with one steady pattern (e.g. frozen-base epochs,

@@ -36,6 +36,7 @@
 #include <string.h>
 
 #include "sr/sr_internal.h"
+#include "sr/model_json.h"
 
 #define FORMAT_NAME "joulecast-sr"
 #define FORMAT_VERSION 1
@@ -682,6 +683,37 @@ static int model_from_json(const loader *ld, const json_t *root, jc_sr_model *m)
     if ((rc = history_from_json(ld, json_object_get(root, "history"), m)))
         return rc;
     return pareto_from_json(ld, json_object_get(root, "pareto"), m);
+}
+
+json_t *jc_sr_model_to_json(const jc_sr_model *m)
+{
+    if (check_programs(m, "model"))
+        return NULL;
+    int bad = 0;
+    json_t *root = model_json(m, &bad);
+    if (bad) {
+        json_decref(root);
+        jc_fail(JC_ERR_NOMEM, "out of memory writing a model");
+        return NULL;
+    }
+    return root;
+}
+
+int jc_sr_model_from_json(const json_t *root, const char *where, jc_sr_model *out)
+{
+    memset(out, 0, sizeof *out);
+    loader ld = {where};
+    jc_sr_model m = {0};
+    jc_sr_options_default(&m.options);
+    m.scale_b = 1.0;
+    m.raw_fitness = m.oob_fitness = NAN;
+    int rc = model_from_json(&ld, root, &m);
+    if (rc) {
+        jc_sr_model_free(&m);
+        return rc;
+    }
+    *out = m;
+    return JC_OK;
 }
 
 int jc_sr_model_load(const char *path, jc_sr_model *out)

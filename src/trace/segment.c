@@ -1376,6 +1376,19 @@ static int build_output(const jc_signal *sg, const span_t *sp, size_t nsp, const
         ep->valley_s = (e - c) * dt;
         ep->peak_power_w = phase_level(x, n, s, c, o);
         ep->valley_power_w = phase_level(x, n, c, e, o);
+        /* A recording that stops mid-valley (or starts mid-peak) holds only
+         * part of that phase: its length and level say nothing about the
+         * epoch's. */
+        if (k == 0 && s <= 1.0 && c > s) {
+            ep->truncated = 1;
+            ep->peak_power_w = NAN;
+        }
+        if (k + 1 == nsp && e >= hi - 1.0) {
+            ep->truncated = 1;
+            ep->valley_power_w = NAN;
+            if (e - c <= 1e-9)  /* it stopped in the peak: that is the cut phase */
+                ep->peak_power_w = NAN;
+        }
         ep->energy_j = integrate(x, n, s, e) * dt;
         if (map[sp[k].ri] < 0) {
             map[sp[k].ri] = (long)out->nregimes;
@@ -1424,8 +1437,8 @@ static int build_output(const jc_signal *sg, const span_t *sp, size_t nsp, const
     STAT(peak_s, isfinite(out->epochs[k].peak_power_w) ? out->epochs[k].peak_s : NAN);
     STAT(valley_power_w, out->epochs[k].valley_power_w);
     STAT(valley_s, isfinite(out->epochs[k].valley_power_w) ? out->epochs[k].valley_s : NAN);
-    STAT(epoch_s, out->epochs[k].end_s - out->epochs[k].start_s);
-    STAT(epoch_energy_j, out->epochs[k].energy_j);
+    STAT(epoch_s, out->epochs[k].truncated ? NAN : out->epochs[k].end_s - out->epochs[k].start_s);
+    STAT(epoch_energy_j, out->epochs[k].truncated ? NAN : out->epochs[k].energy_j);
 #undef STAT
     free(map);
     free(v);

@@ -1,0 +1,299 @@
+/* joulecast fit / importance: fit the chosen model per target on every
+ * (filtered) row and write the model file the forecast reads; and the
+ * input-perturbation importance of each feature of a fitted model. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "cli.h"
+#include "joulecast/learn.h"
+#include "joulecast/table.h"
+#include "joulecast/util.h"
+#include "learn_cli.h"
+
+#ifndef JC_VERSION
+#define JC_VERSION "0.1.0"
+#endif
+
+void jc_cmd_fit_help(FILE *out)
+{
+    fprintf(out,
+            "usage: joulecast fit RUNS.csv --targets T1,T2 --features F1,F2,... -o MODEL.json [options]\n"
+            "\n"
+            "Fits one model per target on every row that has it (after --where), and\n"
+            "writes the model file (docs/formats.md, \"joulecast-model\"): per target its\n"
+            "features, which are log-transformed, the standardisation, each feature's\n"
+            "training range (predictions outside it get a warning), the fitted model\n"
+            "(formula for sr), training metrics and where it came from. `joulecast\n"
+            "predict --model` reads it.\n"
+            "\n"
+            "options:\n"
+            "  --targets LIST       columns to predict\n"
+            "  --features LIST      input columns, the same for every target...\n"
+            "  --features-for T=A,B ...or per target (repeat; the seed's Table 2 picks\n"
+            "                       different features per target: see `joulecast select`)\n"
+            "  --log LIST           features to take the natural log of\n"
+            "  --model KIND         sr (default), mlp, ols, ridge, lasso or gbr\n"
+            "  --where COL=VAL      fit on matching rows only (repeat; COL!=VAL excludes)\n"
+            "  --seed S             default 42\n"
+            "  --quick              gbr, mlp: one grid point instead of the CV search\n"
+            "  --sr-population N, --sr-generations N, --sr-p-crossover P   (15000, 50, 0.7)\n"
+            "  --threads N          0: all cores\n"
+            "  -o FILE              the model file (written atomically)\n"
+            "\n"
+            "example:\n"
+            "  joulecast fit data/zeus_runs.csv --targets time_per_epoch_s,avg_power_w \\\n"
+            "      --features batch_size,power_limit_w,params,flops --log params,flops -o zeus.json\n");
+}
+
+void jc_cmd_importance_help(FILE *out)
+{
+    fprintf(out,
+            "usage: joulecast importance MODEL.json RUNS.csv [--target T] [--repeats N] [--seed S] [--where COL=VAL]\n"
+            "\n"
+            "Input-perturbation importance (the first seed's Table S5): for each feature,\n"
+            "the values in RUNS.csv are shuffled among the rows (N times, seeded) and the\n"
+            "mean increase of the model's MSE is reported, with each feature's share of\n"
+            "the total increase. Use held-out rows for an honest figure.\n");
+}
+
+static void iso_now(char *buf, size_t size)
+{
+    time_t now = time(NULL);
+    struct tm tm;
+    gmtime_r(&now, &tm);
+    strftime(buf, size, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+typedef struct {
+    char *target;
+    char **features;
+    size_t n;
+} per_target;
+
+int jc_cmd_fit(int argc, char **argv)
+{
+    const char *path = NULL, *outpath = NULL, *kind = "sr";
+    char **targets = NULL, **features = NULL, **logs = NULL, **where = NULL;
+    size_t ntargets = 0, nfeatures = 0, nlogs = 0, nwhere = 0, nper = 0;
+    per_target per[32];
+    jc_regressor_opts ro;
+    jc_regressor_opts_init(&ro);
+    ro.seed = 42;
+    int status = JC_EXIT_USAGE;
+    jc_table *t = NULL;
+    jc_model m = {0};
+    unsigned char *keep = NULL;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+        long lv;
+        double dv;
+#define NEED() do { if (!v) { fprintf(stderr, "joulecast: error: %s needs a value\n", a); goto out; } i++; } while (0)
+        if (!strcmp(a, "--targets")) { NEED(); jc_cli_free_list(targets, ntargets); targets = jc_cli_split_list(v, &ntargets); }
+        else if (!strcmp(a, "--features")) { NEED(); jc_cli_free_list(features, nfeatures); features = jc_cli_split_list(v, &nfeatures); }
+        else if (!strcmp(a, "--features-for")) {
+            NEED();
+            const char *eq = strchr(v, '=');
+            if (!eq || eq == v || nper == 32) { fprintf(stderr, "joulecast: error: --features-for '%s': expected TARGET=F1,F2\n", v); goto out; }
+            per[nper].target = strndup(v, (size_t)(eq - v));
+            per[nper].features = jc_cli_split_list(eq + 1, &per[nper].n);
+            nper++;
+        }
+        else if (!strcmp(a, "--log")) { NEED(); jc_cli_free_list(logs, nlogs); logs = jc_cli_split_list(v, &nlogs); }
+        else if (!strcmp(a, "--where")) { NEED(); where = realloc(where, (nwhere + 1) * sizeof *where); where[nwhere++] = (char *)v; }
+        else if (!strcmp(a, "--model")) { NEED(); kind = v; }
+        else if (!strcmp(a, "--seed")) { NEED(); if (jc_parse_int_opt(a, v, 0, 0x7fffffffL, &lv)) goto out; ro.seed = (uint64_t)lv; }
+        else if (!strcmp(a, "--quick")) { ro.full_grid = 0; }
+        else if (!strcmp(a, "--sr-population")) { NEED(); if (jc_parse_int_opt(a, v, 2, 10000000, &lv)) goto out; ro.sr_population = (int)lv; }
+        else if (!strcmp(a, "--sr-generations")) { NEED(); if (jc_parse_int_opt(a, v, 1, 100000, &lv)) goto out; ro.sr_generations = (int)lv; }
+        else if (!strcmp(a, "--sr-p-crossover")) { NEED(); if (jc_parse_double_opt(a, v, 0.001, 1, &dv)) goto out; ro.sr_p_crossover = dv; }
+        else if (!strcmp(a, "--threads")) { NEED(); if (jc_parse_int_opt(a, v, 0, 1024, &lv)) goto out; ro.threads = (int)lv; }
+        else if (!strcmp(a, "-o")) { NEED(); outpath = v; }
+        else if (a[0] == '-') { fprintf(stderr, "joulecast: error: fit: unknown option '%s'\n", a); goto out; }
+        else if (!path) path = a;
+        else { fprintf(stderr, "joulecast: error: fit: one runs CSV, got '%s' too\n", a); goto out; }
+#undef NEED
+    }
+    if (!path || !ntargets || !outpath || (!nfeatures && nper < ntargets)) {
+        fprintf(stderr, "joulecast: error: fit needs RUNS.csv, --targets, --features (or --features-for each target) "
+                        "and -o (joulecast fit --help)\n");
+        goto out;
+    }
+    if (jc_cli_check_model(kind) != 0)
+        goto out;
+    if ((status = jc_cli_read_rows(path, where, nwhere, &t, &keep)) != 0)
+        goto out;
+    status = JC_EXIT_FAIL;
+    m.ntargets = ntargets;
+    m.targets = calloc(ntargets, sizeof *m.targets);
+    m.data = jc_strdup(path);
+    char filt[1024] = "";
+    for (size_t k = 0; k < nwhere; k++)
+        snprintf(filt + strlen(filt), sizeof filt - strlen(filt), "%s%s", k ? " " : "", where[k]);
+    m.filter = jc_strdup(filt);
+    char now[32];
+    iso_now(now, sizeof now);
+    m.created = jc_strdup(now);
+    m.trained_by = jc_strdup("joulecast " JC_VERSION);
+    m.seed = ro.seed;
+    for (size_t k = 0; k < ntargets; k++) {
+        char **fs = features;
+        size_t nf = nfeatures;
+        for (size_t q = 0; q < nper; q++)
+            if (!strcmp(per[q].target, targets[k])) {
+                fs = per[q].features;
+                nf = per[q].n;
+            }
+        jc_cli_data d;
+        if (jc_cli_load(t, fs, nf, &targets[k], 1, logs, nlogs, keep, &d) != JC_OK) {
+            jc_print_error();
+            status = JC_EXIT_USAGE;
+            goto out;
+        }
+        /* rows with the target; the log flags go to the model, which applies
+         * them itself at prediction: undo the loader's log here */
+        unsigned char *lf = calloc(nf, 1);
+        for (size_t j = 0; j < nf; j++)
+            for (size_t q = 0; q < nlogs; q++)
+                if (!strcmp(fs[j], logs[q]))
+                    lf[j] = 1;
+        size_t nn = 0;
+        for (size_t i = 0; i < d.n; i++) {
+            if (!isfinite(d.y[i]))
+                continue;
+            for (size_t j = 0; j < nf; j++)
+                d.x[nn * nf + j] = lf[j] ? exp(d.x[i * nf + j]) : d.x[i * nf + j];
+            d.y[nn++] = d.y[i];
+        }
+        fprintf(stderr, "joulecast: fitting %s (%s) on %zu rows...\n", targets[k], kind, nn);
+        int rc = nn >= 2 ? jc_model_target_fit(&m.targets[k], targets[k], fs, lf, nf, d.x, nn, d.y, kind, &ro)
+                         : jc_fail(JC_ERR_EMPTY, "%s: %zu rows have target '%s'; at least 2 are needed", path, nn,
+                                   targets[k]);
+        free(lf);
+        jc_cli_data_free(&d);
+        if (rc != JC_OK) {
+            jc_print_error();
+            goto out;
+        }
+        jc_model_target *mt = &m.targets[k];
+        char *desc = jc_regressor_describe(mt->reg);
+        printf("%s = %s\n  train: R^2 %.4f, MRE %.2f %%, MSE %.4g on %zu rows\n", targets[k], desc ? desc : "?",
+               mt->train_r2, 100 * mt->train_mre, mt->train_mse, mt->rows);
+        free(desc);
+    }
+    if (jc_model_save(&m, outpath) != JC_OK) {
+        jc_print_error();
+        goto out;
+    }
+    fprintf(stderr, "joulecast: model written to %s\n", outpath);
+    status = JC_EXIT_OK;
+out:
+    jc_cli_free_list(targets, ntargets);
+    jc_cli_free_list(features, nfeatures);
+    jc_cli_free_list(logs, nlogs);
+    for (size_t q = 0; q < nper; q++) {
+        free(per[q].target);
+        jc_cli_free_list(per[q].features, per[q].n);
+    }
+    free(where);
+    free(keep);
+    jc_model_free(&m);
+    jc_table_free(t);
+    return status;
+}
+
+int jc_cmd_importance(int argc, char **argv)
+{
+    const char *mpath = NULL, *dpath = NULL, *target = NULL;
+    char **where = NULL;
+    size_t nwhere = 0;
+    long repeats = 10, seed = 42;
+    int status = JC_EXIT_USAGE;
+    jc_model m = {0};
+    jc_table *t = NULL;
+    unsigned char *keep = NULL;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+        if ((!strcmp(a, "--target") || !strcmp(a, "--repeats") || !strcmp(a, "--seed") || !strcmp(a, "--where")) && !v) {
+            fprintf(stderr, "joulecast: error: %s needs a value\n", a);
+            goto out;
+        }
+        if (!strcmp(a, "--target")) target = argv[++i];
+        else if (!strcmp(a, "--repeats")) { if (jc_parse_int_opt(a, argv[++i], 1, 10000, &repeats)) goto out; }
+        else if (!strcmp(a, "--seed")) { if (jc_parse_int_opt(a, argv[++i], 0, 0x7fffffffL, &seed)) goto out; }
+        else if (!strcmp(a, "--where")) { where = realloc(where, (nwhere + 1) * sizeof *where); where[nwhere++] = argv[++i]; }
+        else if (a[0] == '-') { fprintf(stderr, "joulecast: error: importance: unknown option '%s'\n", a); goto out; }
+        else if (!mpath) mpath = a;
+        else if (!dpath) dpath = a;
+        else { fprintf(stderr, "joulecast: error: importance: MODEL.json RUNS.csv, got '%s' too\n", a); goto out; }
+    }
+    if (!mpath || !dpath) {
+        fprintf(stderr, "joulecast: error: importance needs MODEL.json and RUNS.csv\n");
+        goto out;
+    }
+    status = JC_EXIT_FAIL;
+    if (jc_model_load(mpath, &m) != JC_OK) {
+        jc_print_error();
+        goto out;
+    }
+    if ((status = jc_cli_read_rows(dpath, where, nwhere, &t, &keep)) != 0)
+        goto out;
+    status = JC_EXIT_FAIL;
+    int found = 0;
+    for (size_t k = 0; k < m.ntargets; k++) {
+        jc_model_target *mt = &m.targets[k];
+        if (target && strcmp(target, mt->name))
+            continue;
+        found = 1;
+        jc_cli_data d;
+        if (jc_cli_load(t, mt->features, mt->p, &mt->name, 1, NULL, 0, keep, &d) != JC_OK) {
+            jc_print_error();
+            goto out;
+        }
+        size_t nn = 0;
+        for (size_t i = 0; i < d.n; i++)
+            if (isfinite(d.y[i])) {
+                memmove(d.x + nn * mt->p, d.x + i * mt->p, mt->p * sizeof *d.x);
+                d.y[nn++] = d.y[i];
+            }
+        /* the model takes raw features; importance needs its inputs: apply
+         * the model's transform by predicting through a thin wrapper */
+        double *z = malloc((nn ? nn : 1) * mt->p * sizeof *z), *inc = calloc(mt->p, sizeof *inc),
+               *share = calloc(mt->p, sizeof *share);
+        int rc = nn >= 2 ? JC_OK : jc_fail(JC_ERR_EMPTY, "%s: fewer than 2 rows with '%s'", dpath, mt->name);
+        for (size_t i = 0; rc == JC_OK && i < nn * mt->p; i++) {
+            double v = d.x[i];
+            z[i] = mt->log[i % mt->p] ? log(v) : v;
+        }
+        if (rc == JC_OK) {
+            jc_scaler_transform(&mt->scaler, z, nn);
+            rc = jc_importance(mt->reg, z, nn, mt->p, d.y, (int)repeats, (uint64_t)seed, inc, share);
+        }
+        if (rc == JC_OK) {
+            printf("%s (%zu rows, %ld shuffles per feature)\n  %-24s %14s %8s\n", mt->name, nn, repeats, "feature",
+                   "MSE increase", "share");
+            for (size_t j = 0; j < mt->p; j++)
+                printf("  %-24s %14.4g %7.1f%%\n", mt->features[j], inc[j], 100 * share[j]);
+        } else {
+            jc_print_error();
+        }
+        free(z);
+        free(inc);
+        free(share);
+        jc_cli_data_free(&d);
+        if (rc != JC_OK)
+            goto out;
+    }
+    if (!found) {
+        fprintf(stderr, "joulecast: error: %s has no target '%s'\n", mpath, target);
+        goto out;
+    }
+    status = JC_EXIT_OK;
+out:
+    free(where);
+    free(keep);
+    jc_model_free(&m);
+    jc_table_free(t);
+    return status;
+}
