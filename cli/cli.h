@@ -29,6 +29,14 @@ int jc_cmd_flops(int argc, char **argv);
 void jc_cmd_flops_help(FILE *out);
 int jc_cmd_select(int argc, char **argv);
 void jc_cmd_select_help(FILE *out);
+int jc_cmd_solar(int argc, char **argv);
+void jc_cmd_solar_help(FILE *out);
+int jc_cmd_hc(int argc, char **argv);
+void jc_cmd_hc_help(FILE *out);
+int jc_cmd_calibrate(int argc, char **argv);
+void jc_cmd_calibrate_help(FILE *out);
+int jc_cmd_predict(int argc, char **argv);
+void jc_cmd_predict_help(FILE *out);
 int jc_cmd_curvefit(int argc, char **argv);
 void jc_cmd_curvefit_help(FILE *out);
 int jc_cmd_fit(int argc, char **argv);
@@ -41,6 +49,8 @@ int jc_cmd_record(int argc, char **argv);
 void jc_cmd_record_help(FILE *out);
 int jc_cmd_powercap(int argc, char **argv);
 void jc_cmd_powercap_help(FILE *out);
+int jc_cmd_gpus(int argc, char **argv);
+void jc_cmd_gpus_help(FILE *out);
 
 /* "1h 02m 03s" style; buf must hold 32 bytes. */
 const char *jc_fmt_duration(double seconds, char *buf);

@@ -30,6 +30,9 @@ void jc_cmd_evaluate_help(FILE *out)
             "  --targets LIST       columns to predict (each evaluated on its own rows)\n"
             "  --features LIST      input columns (numeric; rows missing one are left out)\n"
             "  --log LIST           features to take the natural log of (heavy-tailed: params, flops)\n"
+            "  --log-target LIST    targets to fit as ln(y), scored back in y (values spanning decades)\n"
+            "  --gpu-features       add the GPU's specifications as columns (gpu_tdp_w, gpu_fp32_tflops,\n"
+            "                       gpu_fp16_tensor_tflops, gpu_memory_gb, gpu_memory_bandwidth_gbs)\n"
             "  --models LIST        any of sr,mlp,ols,ridge,lasso,gbr (default: all six)\n"
             "  --repeats N          default 20\n"
             "  --split A:B:C        train:validation:test proportions (default 8:1:1)\n"
@@ -236,6 +239,10 @@ int jc_cmd_evaluate(int argc, char **argv)
     size_t nsweeps = 0;
     jc_eval_opts o;
     jc_eval_opts_init(&o);
+    int gpu_features = 0;
+    char **logt = NULL;
+    size_t nlogt = 0;
+    unsigned char *ltflags = NULL;
     int status = JC_EXIT_USAGE;
     jc_table *t = NULL;
     jc_cli_data d = {0};
@@ -269,6 +276,8 @@ int jc_cmd_evaluate(int argc, char **argv)
             }
         } else if (!strcmp(a, "--quick")) { o.model.full_grid = 0; }
         else if (!strcmp(a, "--tune-every-repeat")) { o.tune_every_repeat = 1; }
+        else if (!strcmp(a, "--gpu-features")) { gpu_features = 1; }
+        else if (!strcmp(a, "--log-target")) { NEED(); jc_cli_free_list(logt, nlogt); logt = jc_cli_split_list(v, &nlogt); }
         else if (!strcmp(a, "--sr-population")) { NEED(); if (jc_parse_int_opt(a, v, 2, 10000000, &lv)) goto out; o.model.sr_population = (int)lv; }
         else if (!strcmp(a, "--sr-generations")) { NEED(); if (jc_parse_int_opt(a, v, 1, 100000, &lv)) goto out; o.model.sr_generations = (int)lv; }
         else if (!strcmp(a, "--sr-p-crossover")) { NEED(); if (jc_parse_double_opt(a, v, 0.001, 1, &dv)) goto out; o.model.sr_p_crossover = dv; }
@@ -309,6 +318,15 @@ int jc_cmd_evaluate(int argc, char **argv)
     if ((status = jc_cli_read_rows(path, where, nwhere, &t, &keep)) != 0)
         goto out;
     status = JC_EXIT_FAIL;
+    if (gpu_features && jc_cli_add_gpu_columns(t) != JC_OK) {
+        jc_print_error();
+        goto out;
+    }
+    ltflags = calloc(ntargets, 1);
+    for (size_t k = 0; k < ntargets; k++)
+        for (size_t q = 0; q < nlogt; q++)
+            ltflags[k] |= !strcmp(targets[k], logt[q]);
+    o.log_targets = ltflags;
     size_t nrows = jc_table_nrows(t);
     if (jc_cli_load(t, features, nfeatures, targets, ntargets, logs, nlogs, keep, &d) != JC_OK) {
         jc_print_error();
@@ -417,6 +435,8 @@ out:
     jc_cli_free_list(features, nfeatures);
     jc_cli_free_list(models, nmodels);
     jc_cli_free_list(logs, nlogs);
+    jc_cli_free_list(logt, nlogt);
+    free(ltflags);
     free(where);
     free(trainw);
     free(testw);

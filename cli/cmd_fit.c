@@ -34,10 +34,19 @@ void jc_cmd_fit_help(FILE *out)
             "  --features-for T=A,B ...or per target (repeat; the seed's Table 2 picks\n"
             "                       different features per target: see `joulecast select`)\n"
             "  --log LIST           features to take the natural log of\n"
+            "  --log-target LIST    targets to fit as ln(y) (for relative error on values that span\n"
+            "                       decades, such as epoch time); predictions come back as y\n"
             "  --model KIND         sr (default), mlp, ols, ridge, lasso or gbr\n"
             "  --where COL=VAL      fit on matching rows only (repeat; COL!=VAL excludes)\n"
             "  --seed S             default 42\n"
             "  --quick              gbr, mlp: one grid point instead of the CV search\n"
+            "  --bootstrap N        also fit N refits on bootstrap resamples: the forecast's\n"
+            "                       prediction interval (5th to 95th percentile of the members)\n"
+            "  --gpu-features       add the GPU's specifications (gpu_tdp_w, gpu_fp32_tflops,\n"
+            "                       gpu_fp16_tensor_tflops, gpu_memory_gb, gpu_memory_bandwidth_gbs,\n"
+            "                       from data/gpus.csv by gpu_model) as columns to use as features\n"
+            "  --into MODEL.json    start from that model file: its other targets are kept,\n"
+            "                       targets fitted now replace theirs (models from several tables)\n"
             "  --sr-population N, --sr-generations N, --sr-p-crossover P   (15000, 50, 0.7)\n"
             "  --threads N          0: all cores\n"
             "  -o FILE              the model file (written atomically)\n"
@@ -81,6 +90,11 @@ int jc_cmd_fit(int argc, char **argv)
     jc_regressor_opts ro;
     jc_regressor_opts_init(&ro);
     ro.seed = 42;
+    long bootstrap = 0;
+    char **logt = NULL;
+    size_t nlogt = 0;
+    int gpu_features = 0;
+    const char *into = NULL;
     int status = JC_EXIT_USAGE;
     jc_table *t = NULL;
     jc_model m = {0};
@@ -105,6 +119,10 @@ int jc_cmd_fit(int argc, char **argv)
         else if (!strcmp(a, "--model")) { NEED(); kind = v; }
         else if (!strcmp(a, "--seed")) { NEED(); if (jc_parse_int_opt(a, v, 0, 0x7fffffffL, &lv)) goto out; ro.seed = (uint64_t)lv; }
         else if (!strcmp(a, "--quick")) { ro.full_grid = 0; }
+        else if (!strcmp(a, "--bootstrap")) { NEED(); if (jc_parse_int_opt(a, v, 0, 1000, &bootstrap)) goto out; }
+        else if (!strcmp(a, "--gpu-features")) { gpu_features = 1; }
+        else if (!strcmp(a, "--log-target")) { NEED(); jc_cli_free_list(logt, nlogt); logt = jc_cli_split_list(v, &nlogt); }
+        else if (!strcmp(a, "--into")) { NEED(); into = v; }
         else if (!strcmp(a, "--sr-population")) { NEED(); if (jc_parse_int_opt(a, v, 2, 10000000, &lv)) goto out; ro.sr_population = (int)lv; }
         else if (!strcmp(a, "--sr-generations")) { NEED(); if (jc_parse_int_opt(a, v, 1, 100000, &lv)) goto out; ro.sr_generations = (int)lv; }
         else if (!strcmp(a, "--sr-p-crossover")) { NEED(); if (jc_parse_double_opt(a, v, 0.001, 1, &dv)) goto out; ro.sr_p_crossover = dv; }
@@ -125,9 +143,34 @@ int jc_cmd_fit(int argc, char **argv)
     if ((status = jc_cli_read_rows(path, where, nwhere, &t, &keep)) != 0)
         goto out;
     status = JC_EXIT_FAIL;
-    m.ntargets = ntargets;
-    m.targets = calloc(ntargets, sizeof *m.targets);
-    m.data = jc_strdup(path);
+    if (gpu_features && jc_cli_add_gpu_columns(t) != JC_OK) {
+        jc_print_error();
+        goto out;
+    }
+    jc_model base = {0};
+    if (into && jc_model_load(into, &base) != JC_OK) {
+        jc_print_error();
+        goto out;
+    }
+    /* targets of the existing model that this fit does not replace come first */
+    size_t kept = 0;
+    m.targets = calloc(base.ntargets + ntargets, sizeof *m.targets);
+    for (size_t k = 0; k < base.ntargets; k++) {
+        int replaced = 0;
+        for (size_t q = 0; q < ntargets; q++)
+            replaced |= !strcmp(base.targets[k].name, targets[q]);
+        if (replaced) {
+            jc_model_target_free(&base.targets[k]);
+            continue;
+        }
+        m.targets[kept++] = base.targets[k];
+    }
+    free(base.targets);
+    base.targets = NULL;
+    base.ntargets = 0;
+    jc_model_free(&base);
+    m.ntargets = kept + ntargets;
+    m.data = jc_strdup(into ? "several (see each target)" : path);
     char filt[1024] = "";
     for (size_t k = 0; k < nwhere; k++)
         snprintf(filt + strlen(filt), sizeof filt - strlen(filt), "%s%s", k ? " " : "", where[k]);
@@ -164,19 +207,36 @@ int jc_cmd_fit(int argc, char **argv)
                 continue;
             for (size_t j = 0; j < nf; j++)
                 d.x[nn * nf + j] = lf[j] ? exp(d.x[i * nf + j]) : d.x[i * nf + j];
+            d.row[nn] = d.row[i];
             d.y[nn++] = d.y[i];
         }
         fprintf(stderr, "joulecast: fitting %s (%s) on %zu rows...\n", targets[k], kind, nn);
-        int rc = nn >= 2 ? jc_model_target_fit(&m.targets[k], targets[k], fs, lf, nf, d.x, nn, d.y, kind, &ro)
+        jc_model_target *mt = &m.targets[kept + k];
+        int lt = 0;
+        for (size_t q = 0; q < nlogt; q++)
+            lt |= !strcmp(logt[q], targets[k]);
+        int rc = nn >= 2 ? jc_model_target_fit(mt, targets[k], fs, lf, nf, d.x, nn, d.y, kind, &ro, lt)
                          : jc_fail(JC_ERR_EMPTY, "%s: %zu rows have target '%s'; at least 2 are needed", path, nn,
                                    targets[k]);
+        if (rc == JC_OK && bootstrap > 0) {
+            fprintf(stderr, "joulecast: %ld bootstrap refits of %s for the prediction interval...\n", bootstrap,
+                    targets[k]);
+            rc = jc_model_target_bootstrap(mt, d.x, nn, d.y, kind, &ro, (int)bootstrap, ro.seed + 1000 * (k + 1));
+        }
+        /* what the rows covered, for the forecast's "outside the model" warnings */
+        int gc = jc_table_find(t, "gpu_model"), ac = jc_table_find(t, "arch");
+        for (size_t i = 0; rc == JC_OK && i < nn; i++) {
+            if (gc >= 0)
+                rc = jc_model_target_note_seen(mt, 0, jc_table_text(t, d.row[i], gc));
+            if (rc == JC_OK && ac >= 0)
+                rc = jc_model_target_note_seen(mt, 1, jc_table_text(t, d.row[i], ac));
+        }
         free(lf);
         jc_cli_data_free(&d);
         if (rc != JC_OK) {
             jc_print_error();
             goto out;
         }
-        jc_model_target *mt = &m.targets[k];
         char *desc = jc_regressor_describe(mt->reg);
         printf("%s = %s\n  train: R^2 %.4f, MRE %.2f %%, MSE %.4g on %zu rows\n", targets[k], desc ? desc : "?",
                mt->train_r2, 100 * mt->train_mre, mt->train_mse, mt->rows);
@@ -192,6 +252,7 @@ out:
     jc_cli_free_list(targets, ntargets);
     jc_cli_free_list(features, nfeatures);
     jc_cli_free_list(logs, nlogs);
+    jc_cli_free_list(logt, nlogt);
     for (size_t q = 0; q < nper; q++) {
         free(per[q].target);
         jc_cli_free_list(per[q].features, per[q].n);

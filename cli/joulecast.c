@@ -11,6 +11,8 @@
 #endif
 
 static const jc_command commands[] = {
+    {"predict", "the forecast: a job's GPU power, duration, energy, CO2 and cost before it runs", jc_cmd_predict,
+     jc_cmd_predict_help},
     {"record", "run a command while sampling its GPUs' power through NVML", jc_cmd_record, jc_cmd_record_help},
     {"powercap", "run a command once per GPU power limit: time, energy, power per level", jc_cmd_powercap,
      jc_cmd_powercap_help},
@@ -21,6 +23,9 @@ static const jc_command commands[] = {
     {"sr", "symbolic regression on a CSV: fit, predict, show a formula", jc_cmd_sr, jc_cmd_sr_help},
     {"evaluate", "compare models on targets over repeated splits: MSE and MRE mean +- std", jc_cmd_evaluate,
      jc_cmd_evaluate_help},
+    {"hc", "energy = HC x MACs: fit joules per MAC per GPU, predict a job's energy", jc_cmd_hc, jc_cmd_hc_help},
+    {"calibrate", "adapt a model to a new GPU or network from a few runs", jc_cmd_calibrate,
+     jc_cmd_calibrate_help},
     {"fit", "fit a model per target on runs and write the model file the forecast reads", jc_cmd_fit,
      jc_cmd_fit_help},
     {"importance", "input-perturbation importance of each feature of a fitted model", jc_cmd_importance,
@@ -31,6 +36,10 @@ static const jc_command commands[] = {
      jc_cmd_flops_help},
     {"select", "score features against a target (Pearson, mutual information); pick them",
      jc_cmd_select, jc_cmd_select_help},
+    {"solar", "hourly PV output for a year from PVGIS/EPW weather or a PVWatts export", jc_cmd_solar,
+     jc_cmd_solar_help},
+    {"gpus", "the GPU specifications the forecast uses: TDP, FP32/FP16 rates, bandwidth", jc_cmd_gpus,
+     jc_cmd_gpus_help},
 };
 static const size_t ncommands = sizeof commands / sizeof commands[0];
 

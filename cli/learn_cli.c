@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "joulecast/forecast.h"
 #include "joulecast/learn.h"
 #include "joulecast/util.h"
 #include "learn_cli.h"
@@ -138,7 +139,7 @@ int jc_cli_load(const jc_table *t, char *const *features, size_t p, char *const 
         int ok = 1;
         for (size_t j = 0; j < p && ok; j++) {
             double v = fx[j][i];
-            if (in_list(logs, nlogs, features[j])) {
+            if (in_list(logs, nlogs, features[j]) && isfinite(v)) {
                 if (!(v > 0)) {
                     rc = jc_fail_at(JC_ERR_INVALID, src, jc_table_row_line(t, i), fcol[j] + 1,
                                     "--log %s: %g is not > 0", features[j], v);
@@ -204,4 +205,52 @@ int jc_cli_check_model(const char *kind)
     }
     jc_regressor_free(probe);
     return 0;
+}
+
+int jc_cli_add_gpu_columns(jc_table *t)
+{
+    int c = jc_table_find(t, "gpu_model");
+    if (c < 0)
+        return jc_fail(JC_ERR_INVALID, "--gpu-features: %s has no gpu_model column",
+                       jc_table_source(t) ? jc_table_source(t) : "the table");
+    jc_gpu_table *gt;
+    int rc = jc_gpu_table_load(NULL, &gt);
+    if (rc != JC_OK)
+        return rc;
+    size_t n = jc_table_nrows(t);
+    static const char *const names[] = {"gpu_tdp_w", "gpu_fp32_tflops", "gpu_fp16_tensor_tflops", "gpu_memory_gb",
+                                        "gpu_memory_bandwidth_gbs"};
+    double *v[5];
+    for (int k = 0; k < 5; k++)
+        v[k] = malloc((n ? n : 1) * sizeof(double));
+    char last_missing[128] = "";
+    for (size_t i = 0; i < n; i++) {
+        const char *name = jc_table_text(t, i, c);
+        const jc_gpu_spec *g = name && *name ? jc_gpu_find(gt, name) : NULL;
+        if (!g && name && *name && strcmp(last_missing, name) != 0) {
+            jc_warn("%s:%ld: GPU '%s' is not in the GPU table: its specification columns stay empty (%s)",
+                    jc_table_source(t) ? jc_table_source(t) : "table", jc_table_row_line(t, i), name,
+                    jc_last_error());
+            snprintf(last_missing, sizeof last_missing, "%s", name);
+        }
+        double vals[5] = {NAN, NAN, NAN, NAN, NAN};
+        if (g) {
+            vals[0] = g->tdp_w;
+            vals[1] = g->fp32_tflops;
+            vals[2] = g->fp16_tensor_tflops;
+            vals[3] = g->memory_gb;
+            vals[4] = g->memory_bandwidth_gbs;
+        }
+        for (int k = 0; k < 5; k++)
+            v[k][i] = vals[k];
+    }
+    for (int k = 0; k < 5 && rc == JC_OK; k++)
+        if (jc_table_find(t, names[k]) < 0) {
+            int col = jc_table_add_numeric(t, names[k], v[k]);  /* the new column's index */
+            rc = col < 0 ? col : JC_OK;
+        }
+    for (int k = 0; k < 5; k++)
+        free(v[k]);
+    jc_gpu_table_free(gt);
+    return rc;
 }

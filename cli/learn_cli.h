@@ -25,6 +25,13 @@ int jc_cli_read_rows(const char *path, char *const *where, size_t nwhere, jc_tab
  * kinds) and returns -1. */
 int jc_cli_check_model(const char *kind);
 
+/* Add the GPU's specifications as columns (gpu_tdp_w, gpu_fp32_tflops,
+ * gpu_fp16_tensor_tflops, gpu_memory_gb, gpu_memory_bandwidth_gbs), looked
+ * up by each row's gpu_model in the shipped GPU table, so that one model
+ * can learn across GPUs. Rows whose GPU is not in the table get empty
+ * cells (one warning per name). */
+int jc_cli_add_gpu_columns(jc_table *t);
+
 typedef struct {
     size_t n, p, ntargets;
     double *x;            /* n x p */

@@ -206,6 +206,9 @@ typedef struct {
      * repeat (the seed tunes once per target); 1: searched again in every
      * repeat (nested, strict, costly). */
     int tune_every_repeat;
+    /* Targets fitted as ln(y) (n flags per target, NULL: none); the
+     * predictions are exp()'d before scoring. */
+    const unsigned char *log_targets;
     /* Called after each fit: done of total fits, and what was fitted. */
     void (*progress)(void *ctx, size_t done, size_t total, const char *target, const char *model);
     void *progress_ctx;
@@ -292,6 +295,23 @@ typedef struct {
     jc_regressor *reg;
     size_t rows;             /* training rows */
     double train_mse, train_mre, train_r2;
+    /* Bootstrap ensemble for prediction intervals (0 members: none): the
+     * same kind refitted on resamples of the training rows, same scaler. */
+    size_t nmembers;
+    jc_regressor **members;
+    /* What the training rows covered besides numeric ranges: GPU models
+     * and architectures seen (from the gpu_model and arch columns). */
+    size_t ngpus_seen, narchs_seen;
+    char **gpus_seen, **archs_seen;
+    /* Calibration to new runs (`joulecast calibrate`): predictions are
+     * multiplied by calib_scale (1 when never calibrated). */
+    double calib_scale;
+    size_t calib_runs;
+    /* 1: the regressor was fitted to ln(target) (a target spanning decades,
+     * such as epoch time, fitted for relative error); predictions are
+     * exp()'d back. Set before jc_model_target_fit. */
+    int log_target;
+    char *calib_note;        /* what it was calibrated on, or NULL */
 } jc_model_target;
 
 typedef struct {
@@ -307,7 +327,15 @@ typedef struct {
 /* Fit kind on x (n x p, raw units; log flags applied here) for one target. */
 int jc_model_target_fit(jc_model_target *t, const char *name, char *const *features, const unsigned char *take_log,
                         size_t p, const double *x, size_t n, const double *y, const char *kind,
-                        const jc_regressor_opts *o);
+                        const jc_regressor_opts *o, int log_target);
+/* Add `members` bootstrap refits (rows drawn with replacement, seeded) to a
+ * fitted target; x, y as given to jc_model_target_fit. */
+int jc_model_target_bootstrap(jc_model_target *t, const double *x, size_t n, const double *y, const char *kind,
+                              const jc_regressor_opts *o, int members, uint64_t seed);
+/* Each member's prediction for one row of raw features (out: nmembers). */
+int jc_model_target_predict_members(const jc_model_target *t, const double *x, double *out);
+/* Record a categorical value seen in training ("gpu" or "arch" list). */
+int jc_model_target_note_seen(jc_model_target *t, int which_arch, const char *value);
 /* Predict from raw feature values (n x p, in t->features order). */
 int jc_model_target_predict(const jc_model_target *t, const double *x, size_t n, double *yhat);
 /* Index of a target by name, -1 if absent. */

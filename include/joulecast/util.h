@@ -105,6 +105,12 @@ void jc_atomic_abort(jc_atomic_file *f);  /* remove temp; frees f */
 
 char *jc_strdup(const char *s);
 
+/* ---- shipped data (data/) ----
+ * The folder: $JOULECAST_DATA when set, else the source tree's data/ as
+ * recorded at build time. jc_data_path writes DIR/name into buf. */
+const char *jc_data_dir(void);
+int jc_data_path(const char *name, char *buf, size_t size);
+
 #ifdef __cplusplus
 }
 #endif

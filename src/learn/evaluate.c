@@ -99,6 +99,12 @@ static int run_one(const char *kind, const jc_eval_opts *o, uint64_t seed, int *
     jc_regressor_opts ro = o->model;
     ro.seed = seed;
     ro.grid_point = *grid_point;
+    int lt = o->log_targets && o->log_targets[t];
+    for (size_t i = 0; lt && i < s->nfit; i++) {
+        if (!(yf[i] > 0))
+            return jc_fail(JC_ERR_INVALID, "evaluate: a log target needs values > 0, found %g", yf[i]);
+        yf[i] = log(yf[i]);
+    }
     jc_regressor *r;
     if ((rc = jc_regressor_new(kind, &ro, &r)) != JC_OK)
         return rc;
@@ -108,6 +114,8 @@ static int run_one(const char *kind, const jc_eval_opts *o, uint64_t seed, int *
     if (rc == JC_OK)
         rc = jc_regressor_predict(r, xt, s->ntest, yhat);
     jc_regressor_free(r);
+    for (size_t i = 0; lt && i < s->ntest; i++)
+        yhat[i] = exp(yhat[i]);
     if (rc == JC_OK) {
         metrics[0] = jc_metric_mse(yt, yhat, s->ntest);
         metrics[1] = jc_metric_mre(yt, yhat, s->ntest);

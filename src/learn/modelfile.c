@@ -25,6 +25,16 @@ void jc_model_target_free(jc_model_target *t)
     free(t->max);
     jc_scaler_free(&t->scaler);
     jc_regressor_free(t->reg);
+    for (size_t k = 0; t->members && k < t->nmembers; k++)
+        jc_regressor_free(t->members[k]);
+    free(t->members);
+    for (size_t k = 0; k < t->ngpus_seen; k++)
+        free(t->gpus_seen[k]);
+    for (size_t k = 0; k < t->narchs_seen; k++)
+        free(t->archs_seen[k]);
+    free(t->gpus_seen);
+    free(t->archs_seen);
+    free(t->calib_note);
     free(t->name);
     memset(t, 0, sizeof *t);
 }
@@ -52,6 +62,7 @@ static int alloc_target(jc_model_target *t, const char *name, size_t p)
     t->log = calloc(p, sizeof *t->log);
     t->min = calloc(p, sizeof *t->min);
     t->max = calloc(p, sizeof *t->max);
+    t->calib_scale = 1.0;
     return t->name && t->features && t->log && t->min && t->max ? JC_OK : JC_ERR_NOMEM;
 }
 
@@ -75,14 +86,39 @@ static int transform(const jc_model_target *t, const double *x, size_t n, double
     return JC_OK;
 }
 
+/* The values the regressor is fitted to: y, or ln y. */
+static int fit_values(const jc_model_target *t, const double *y, size_t n, double **out)
+{
+    *out = malloc((n ? n : 1) * sizeof **out);
+    if (!*out)
+        return jc_fail(JC_ERR_NOMEM, "out of memory");
+    for (size_t i = 0; i < n; i++) {
+        if (t->log_target && !(y[i] > 0)) {
+            free(*out);
+            *out = NULL;
+            return jc_fail(JC_ERR_INVALID, "%s: fitted as a log, but row %zu has %g (not > 0)", t->name, i + 1, y[i]);
+        }
+        (*out)[i] = t->log_target ? log(y[i]) : y[i];
+    }
+    return JC_OK;
+}
+
+/* A regressor output back to the target's units (exp for a log target,
+ * then the calibration scale). */
+static double to_target(const jc_model_target *t, double v)
+{
+    return (t->log_target ? exp(v) : v) * t->calib_scale;
+}
+
 int jc_model_target_fit(jc_model_target *t, const char *name, char *const *features, const unsigned char *take_log,
                         size_t p, const double *x, size_t n, const double *y, const char *kind,
-                        const jc_regressor_opts *o)
+                        const jc_regressor_opts *o, int log_target)
 {
     if (alloc_target(t, name, p) != JC_OK) {
         jc_model_target_free(t);
         return jc_fail(JC_ERR_NOMEM, "out of memory");
     }
+    t->log_target = log_target;
     for (size_t j = 0; j < p; j++) {
         t->features[j] = jc_strdup(features[j]);
         t->log[j] = take_log ? take_log[j] : 0;
@@ -104,12 +140,18 @@ int jc_model_target_fit(jc_model_target *t, const char *name, char *const *featu
     }
     if (rc == JC_OK)
         rc = transform(t, x, n, z);
+    double *yf = NULL;
+    if (rc == JC_OK)
+        rc = fit_values(t, y, n, &yf);
     if (rc == JC_OK)
         rc = jc_regressor_new(kind, o, &t->reg);
     if (rc == JC_OK)
-        rc = jc_regressor_fit(t->reg, z, n, p, y);
+        rc = jc_regressor_fit(t->reg, z, n, p, yf);
     if (rc == JC_OK)
         rc = jc_regressor_predict(t->reg, z, n, yhat);
+    free(yf);
+    for (size_t i = 0; rc == JC_OK && i < n; i++)
+        yhat[i] = to_target(t, yhat[i]);
     if (rc == JC_OK) {
         t->rows = n;
         t->train_mse = jc_metric_mse(y, yhat, n);
@@ -131,8 +173,86 @@ int jc_model_target_predict(const jc_model_target *t, const double *x, size_t n,
     int rc = transform(t, x, n, z);
     if (rc == JC_OK)
         rc = jc_regressor_predict(t->reg, z, n, yhat);
+    for (size_t i = 0; rc == JC_OK && i < n; i++)
+        yhat[i] = to_target(t, yhat[i]);
     free(z);
     return rc;
+}
+
+int jc_model_target_bootstrap(jc_model_target *t, const double *x, size_t n, const double *y, const char *kind,
+                              const jc_regressor_opts *o, int members, uint64_t seed)
+{
+    if (members <= 0)
+        return JC_OK;
+    size_t p = t->p;
+    double *z = malloc(n * p * sizeof *z), *zb = malloc(n * p * sizeof *zb), *yb = malloc(n * sizeof *yb);
+    double *yf = NULL;
+    jc_regressor **mem = calloc((size_t)members, sizeof *mem);
+    int rc = z && zb && yb && mem ? transform(t, x, n, z) : jc_fail(JC_ERR_NOMEM, "out of memory");
+    if (rc == JC_OK)
+        rc = fit_values(t, y, n, &yf);
+    jc_rng rng;
+    jc_rng_seed(&rng, seed);
+    for (int k = 0; k < members && rc == JC_OK; k++) {
+        for (size_t i = 0; i < n; i++) {
+            size_t r = (size_t)jc_rng_below(&rng, n);
+            memcpy(zb + i * p, z + r * p, p * sizeof *zb);
+            yb[i] = yf[r];
+        }
+        jc_regressor_opts mo = *o;
+        mo.seed = seed + 1 + (uint64_t)k;
+        /* the hyper-parameters the main fit chose: a bootstrap member
+         * estimates the spread of the fit, not of the search */
+        mo.grid_point = jc_regressor_grid_choice(t->reg);
+        if ((rc = jc_regressor_new(kind, &mo, &mem[k])) == JC_OK)
+            rc = jc_regressor_fit(mem[k], zb, n, p, yb);
+    }
+    if (rc == JC_OK) {
+        t->members = mem;
+        t->nmembers = (size_t)members;
+        mem = NULL;
+    }
+    for (int k = 0; mem && k < members; k++)
+        jc_regressor_free(mem[k]);
+    free(mem);
+    free(z);
+    free(zb);
+    free(yb);
+    free(yf);
+    return rc;
+}
+
+int jc_model_target_predict_members(const jc_model_target *t, const double *x, double *out)
+{
+    double *z = malloc(t->p * sizeof *z);
+    if (!z)
+        return jc_fail(JC_ERR_NOMEM, "out of memory");
+    int rc = transform(t, x, 1, z);
+    for (size_t k = 0; k < t->nmembers && rc == JC_OK; k++) {
+        rc = jc_regressor_predict(t->members[k], z, 1, &out[k]);
+        out[k] = to_target(t, out[k]);
+    }
+    free(z);
+    return rc;
+}
+
+int jc_model_target_note_seen(jc_model_target *t, int which_arch, const char *value)
+{
+    if (!value || !*value)
+        return JC_OK;
+    char ***list = which_arch ? &t->archs_seen : &t->gpus_seen;
+    size_t *n = which_arch ? &t->narchs_seen : &t->ngpus_seen;
+    for (size_t k = 0; k < *n; k++)
+        if (strcmp((*list)[k], value) == 0)
+            return JC_OK;
+    char **nl = realloc(*list, (*n + 1) * sizeof *nl);
+    if (!nl)
+        return jc_fail(JC_ERR_NOMEM, "out of memory");
+    *list = nl;
+    if (!(nl[*n] = jc_strdup(value)))
+        return jc_fail(JC_ERR_NOMEM, "out of memory");
+    (*n)++;
+    return JC_OK;
 }
 
 int jc_model_find(const jc_model *m, const char *target)
@@ -166,6 +286,29 @@ static json_t *target_json(const jc_model_target *t)
                           "regressor", reg, "description", desc ? desc : "", "rows", (json_int_t)t->rows,
                           "train", "mse", num(t->train_mse), "mre", num(t->train_mre), "r2", num(t->train_r2));
     free(desc);
+    json_t *members = json_array();
+    for (size_t k = 0; k < t->nmembers; k++) {
+        char *mt = NULL;
+        if (jc_regressor_to_json(t->members[k], &mt) != JC_OK) {
+            json_decref(members);
+            json_decref(o);
+            return NULL;
+        }
+        json_array_append_new(members, json_loads(mt, 0, &err));
+        free(mt);
+    }
+    json_object_set_new(o, "members", members);
+    json_t *gs = json_array(), *as = json_array();
+    for (size_t k = 0; k < t->ngpus_seen; k++)
+        json_array_append_new(gs, json_string(t->gpus_seen[k]));
+    for (size_t k = 0; k < t->narchs_seen; k++)
+        json_array_append_new(as, json_string(t->archs_seen[k]));
+    json_object_set_new(o, "seen", json_pack("{s:o, s:o}", "gpu_model", gs, "arch", as));
+    json_object_set_new(o, "log_target", json_boolean(t->log_target));
+    if (t->calib_runs)
+        json_object_set_new(o, "calibration", json_pack("{s:f, s:I, s:s}", "scale", t->calib_scale, "runs",
+                                                        (json_int_t)t->calib_runs, "note",
+                                                        t->calib_note ? t->calib_note : ""));
     return o;
 }
 
@@ -243,6 +386,40 @@ static int target_from_json(const char *path, const json_t *tj, jc_model_target 
         return jc_fail_at(rc, path, 0, 0, "target '%s': %s", name, jc_last_error());
     if (jc_regressor_nfeatures(t->reg) != p)
         return bad(path, "the regressor's feature count differs from the features listed");
+    json_t *members = json_object_get(tj, "members");
+    if (json_is_array(members) && json_array_size(members) > 0) {
+        t->members = calloc(json_array_size(members), sizeof *t->members);
+        if (!t->members)
+            return jc_fail(JC_ERR_NOMEM, "out of memory");
+        for (size_t k = 0; k < json_array_size(members); k++) {
+            char *mt = json_dumps(json_array_get(members, k), JSON_REAL_PRECISION(17));
+            int mrc = mt ? jc_regressor_from_json(mt, &t->members[k]) : jc_fail(JC_ERR_NOMEM, "out of memory");
+            free(mt);
+            if (mrc != JC_OK)
+                return jc_fail_at(mrc, path, 0, 0, "target '%s', member %zu: %s", name, k, jc_last_error());
+            t->nmembers++;
+            if (jc_regressor_nfeatures(t->members[k]) != p)
+                return bad(path, "a bootstrap member's feature count differs from the features listed");
+        }
+    }
+    json_t *seen = json_object_get(tj, "seen");
+    for (int which = 0; which < 2 && json_is_object(seen); which++) {
+        json_t *arr = json_object_get(seen, which ? "arch" : "gpu_model");
+        for (size_t k = 0; json_is_array(arr) && k < json_array_size(arr); k++)
+            if (jc_model_target_note_seen(t, which, json_string_value(json_array_get(arr, k))) != JC_OK)
+                return JC_ERR_NOMEM;
+    }
+    t->log_target = json_is_true(json_object_get(tj, "log_target"));
+    json_t *cal = json_object_get(tj, "calibration");
+    if (cal) {
+        double sc = jnum(json_object_get(cal, "scale"));
+        if (!(sc > 0))
+            return bad(path, "a calibration needs \"scale\" > 0");
+        t->calib_scale = sc;
+        t->calib_runs = (size_t)json_integer_value(json_object_get(cal, "runs"));
+        const char *note = json_string_value(json_object_get(cal, "note"));
+        t->calib_note = note ? jc_strdup(note) : NULL;
+    }
     json_t *train = json_object_get(tj, "train");
     t->rows = (size_t)json_integer_value(json_object_get(tj, "rows"));
     t->train_mse = jnum(json_object_get(train, "mse"));

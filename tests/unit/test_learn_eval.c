@@ -113,7 +113,7 @@ static void test_model_file_roundtrip(void **state)
     m.ntargets = 1;
     m.targets = calloc(1, sizeof *m.targets);
     m.data = strdup("synthetic");
-    assert_int_equal(jc_model_target_fit(&m.targets[0], "y", names, logs, 3, x, N, y, "ridge", &ro), JC_OK);
+    assert_int_equal(jc_model_target_fit(&m.targets[0], "y", names, logs, 3, x, N, y, "ridge", &ro, 0), JC_OK);
     assert_true(m.targets[0].train_r2 > 0.99);
     assert_true(m.targets[0].min[0] >= 0 && m.targets[0].max[0] <= 10);
     char path[] = "/tmp/jc_model_XXXXXX";
