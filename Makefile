@@ -1,6 +1,6 @@
 # Thin wrapper over CMake for everyday use; CMakeLists.txt is the build.
 #   make            build (build/)
-#   make demo       the main job on the shipped data: analyse a real trace, plot it
+#   make demo       the main job: a forecast with the shipped default model, and its plot
 #   make check      every test, then again under AddressSanitizer + UBSan
 #   make bench      the benchmarks that print the issue's figures
 BUILD ?= build
@@ -18,9 +18,10 @@ build:
 
 demo: build
 	@mkdir -p out
-	./$(BUILD)/joulecast analyze tests/data/seaa2023/mobilenet_v2-run0.csv --plot out/demo.svg
-	./$(BUILD)/joulecast analyze tests/data/seaa2023/mobilenet_v2-run0.csv --plot out/demo.png >/dev/null
-	@echo "plots: out/demo.svg out/demo.png"
+	./$(BUILD)/joulecast predict --arch resnet50 --gpu 'RTX 3090' --image 128 --samples 23807 --batch 32 \
+	    --epochs 30 --gpus 4 --servers 1000 --price 0.25 --plot out/forecast.png
+	./$(BUILD)/joulecast analyze tests/data/seaa2023/mobilenet_v2-run0.csv --plot out/demo.svg >/dev/null
+	@echo "plots: out/forecast.png (the forecast) out/demo.svg (a real trace analysed)"
 
 test: build
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)

@@ -25,7 +25,7 @@ void jc_cmd_calibrate_help(FILE *out)
             "the model's predictions are scaled from then on by\n"
             "  s = (sum y p + M mean(p^2)) / (sum p^2 + M mean(p^2)),\n"
             "the least-squares ratio shrunk towards 1: the old model counts as M runs\n"
-            "(--prior-runs, default 1) on which it was right. A scale rather than a refit:\n"
+            "(--prior-runs, default 3: as much as the runs) on which it was right. A scale rather than a refit:\n"
             "a few runs can carry one number per target, and a new GPU mostly rescales\n"
             "power and time. Printed per target: the mean relative error on the new runs\n"
             "before, after (in-sample), and after leave-one-out (each run predicted with\n"
@@ -34,7 +34,7 @@ void jc_cmd_calibrate_help(FILE *out)
             "options:\n"
             "  --targets LIST     the targets to calibrate (default: the model's targets the\n"
             "                     CSV has values for)\n"
-            "  --prior-runs M     weight of the old model, in runs (default 1; 0: no prior)\n"
+            "  --prior-runs M     weight of the old model, in runs (default 3; 0: no prior)\n"
             "  --where COL=VAL    use matching rows only\n"
             "  --gpu-features     add the GPU specification columns, as `fit --gpu-features`\n"
             "  -o FILE            the calibrated model (written atomically; the input stays)\n"
@@ -48,7 +48,7 @@ int jc_cmd_calibrate(int argc, char **argv)
     const char *mpath = NULL, *dpath = NULL, *outpath = NULL;
     char **targets = NULL, **where = NULL;
     size_t ntargets = 0, nwhere = 0;
-    double prior = 1;
+    double prior = 3;
     int gpu_features = 0, status = JC_EXIT_USAGE;
     jc_model m = {0};
     jc_table *t = NULL;

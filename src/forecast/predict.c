@@ -203,8 +203,9 @@ static int intervals(jc_forecast *f, double *const mem[4], size_t nm)
                 continue;
             }
             memcpy(col, mem[t], nm * sizeof *col);
-            *nums[t] = percentile(col, nm, 0.05);
-            *numh[t] = percentile(col, nm, 0.95);
+            /* powers and durations are not negative, whatever a member says */
+            *nums[t] = fmax(percentile(col, nm, 0.05), 0);
+            *numh[t] = fmax(percentile(col, nm, 0.95), 0);
         }
         f->members = good;
     }

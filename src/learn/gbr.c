@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <zlib.h>
 
 #include <omp.h>
 #include <xgboost/c_api.h>
@@ -465,27 +466,51 @@ static json_t *gbr_save(const void *state)
         xgb_fail("save");
         return NULL;
     }
-    char *text = base64_encode((const unsigned char *)bytes, (size_t)len);
+    /* deflated first: a booster's UBJ is mostly repeated keys and node
+     * statistics, and shrinks about 5x, which keeps model files with
+     * bootstrap ensembles small enough to ship */
+    uLongf zlen = compressBound((uLong)len);
+    unsigned char *z = malloc(zlen);
+    if (!z || compress2(z, &zlen, (const Bytef *)bytes, (uLong)len, 9) != Z_OK) {
+        free(z);
+        jc_fail(JC_ERR_NOMEM, "gbr: cannot compress the booster");
+        return NULL;
+    }
+    char *text = base64_encode(z, (size_t)zlen);
+    free(z);
     if (!text)
         return NULL;
-    json_t *j = json_pack("{s:f, s:i, s:i, s:f, s:f, s:o, s:I, s:s}", "learning_rate", s->par.learning_rate,
+    json_t *j = json_pack("{s:f, s:i, s:i, s:f, s:f, s:o, s:I, s:I, s:s}", "learning_rate", s->par.learning_rate,
                           "trees", s->par.trees, "max_depth", s->par.max_depth, "subsample", s->par.subsample,
                           "base_score", s->base_score, "cv_mse",
                           isfinite(s->cv_mse) ? json_real(s->cv_mse) : json_null(), "grid_points",
-                          (json_int_t)s->grid_points, "xgboost_ubj_base64", text);
+                          (json_int_t)s->grid_points, "ubj_bytes", (json_int_t)len, "xgboost_ubj_zlib_base64", text);
     free(text);
     return j;
 }
 
 /* Rebuild the booster from its bytes and check that it is the model the
  * envelope describes (features, rounds). */
-static int load_booster(const char *text, size_t p, int trees, BoosterHandle *out)
+static int load_booster(const char *text, size_t ubj_bytes, size_t p, int trees, BoosterHandle *out)
 {
     *out = NULL;
     size_t len;
     unsigned char *bytes = base64_decode(text, &len);
     if (!bytes)
-        return jc_fail(JC_ERR_PARSE, "gbr model: \"xgboost_ubj_base64\" is not base64");
+        return jc_fail(JC_ERR_PARSE, "gbr model: the booster is not base64");
+    if (ubj_bytes) {
+        /* deflated (see gbr_save) */
+        unsigned char *raw = malloc(ubj_bytes);
+        uLongf rlen = (uLongf)ubj_bytes;
+        int zrc = raw ? uncompress(raw, &rlen, bytes, (uLong)len) : Z_MEM_ERROR;
+        free(bytes);
+        if (zrc != Z_OK || rlen != (uLongf)ubj_bytes) {
+            free(raw);
+            return jc_fail(JC_ERR_PARSE, "gbr model: the booster's compressed bytes are damaged");
+        }
+        bytes = raw;
+        len = ubj_bytes;
+    }
     xgb_quiet();
     int rc = JC_OK;
     if (XGBoosterCreate(NULL, 0, out) != 0)
@@ -513,21 +538,23 @@ static int gbr_load(const json_t *j, size_t p, void **state)
     gbr_state *s = gbr_create(NULL);
     if (!s)
         return jc_fail(JC_ERR_NOMEM, "out of memory");
-    const char *text = NULL;
     json_t *cv = NULL;
-    json_int_t points = 0;
+    json_int_t points = 0, ubj = 0;
     int rc = JC_OK;
-    if (json_unpack((json_t *)j, "{s:F, s:i, s:i, s:F, s:F, s?o, s?I, s:s}", "learning_rate",
+    /* the booster: deflated (written since) or plain (older files) */
+    const char *ztext = json_string_value(json_object_get(j, "xgboost_ubj_zlib_base64"));
+    const char *text = ztext ? ztext : json_string_value(json_object_get(j, "xgboost_ubj_base64"));
+    if (json_unpack((json_t *)j, "{s:F, s:i, s:i, s:F, s:F, s?o, s?I, s?I}", "learning_rate",
                     &s->par.learning_rate, "trees", &s->par.trees, "max_depth", &s->par.max_depth,
                     "subsample", &s->par.subsample, "base_score", &s->base_score, "cv_mse", &cv,
-                    "grid_points", &points, "xgboost_ubj_base64", &text) != 0 ||
-        s->par.trees < 1)
+                    "grid_points", &points, "ubj_bytes", &ubj) != 0 ||
+        s->par.trees < 1 || !text || (ztext && ubj <= 0))
         rc = jc_fail(JC_ERR_PARSE, "gbr model: expected learning_rate, trees >= 1, max_depth, subsample, "
-                                   "base_score and xgboost_ubj_base64");
+                                   "base_score and the booster (xgboost_ubj_zlib_base64 with ubj_bytes)");
     if (rc == JC_OK) {
         s->cv_mse = json_is_number(cv) ? json_number_value(cv) : NAN;
         s->grid_points = points > 0 ? (size_t)points : 1;
-        rc = load_booster(text, p, s->par.trees, &s->booster);
+        rc = load_booster(text, ztext ? (size_t)ubj : 0, p, s->par.trees, &s->booster);
     }
     if (rc != JC_OK) {
         gbr_destroy(s);

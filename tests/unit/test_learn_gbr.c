@@ -213,11 +213,11 @@ static void test_bad_input(void **state)
     bad = replaced(text, "\"trees\": 200", "\"trees\": 300");
     expect_load_error(bad, "trees");
     free(bad);
-    bad = replaced(text, "\"xgboost_ubj_base64\": \"", "\"xgboost_ubj_base64\": \"!!!!");
+    bad = replaced(text, "\"xgboost_ubj_zlib_base64\": \"", "\"xgboost_ubj_zlib_base64\": \"!!!!");
     expect_load_error(bad, "base64");
     free(bad);
-    bad = replaced(text, "\"xgboost_ubj_base64\": \"", "\"xgboost_ubj_base64\": \"AAAA");
-    expect_load_error(bad, "XGBoost");
+    bad = replaced(text, "\"xgboost_ubj_zlib_base64\": \"", "\"xgboost_ubj_zlib_base64\": \"AAAA");
+    expect_load_error(bad, "damaged");
     free(bad);
     bad = replaced(text, "\"max_depth\"", "\"depth\"");
     expect_load_error(bad, "max_depth");
