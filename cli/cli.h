@@ -51,6 +51,10 @@ int jc_cmd_powercap(int argc, char **argv);
 void jc_cmd_powercap_help(FILE *out);
 int jc_cmd_gpus(int argc, char **argv);
 void jc_cmd_gpus_help(FILE *out);
+int jc_cmd_schedule(int argc, char **argv);
+void jc_cmd_schedule_help(FILE *out);
+int jc_cmd_sweep(int argc, char **argv);
+void jc_cmd_sweep_help(FILE *out);
 
 /* "1h 02m 03s" style; buf must hold 32 bytes. */
 const char *jc_fmt_duration(double seconds, char *buf);

@@ -40,6 +40,10 @@ static const jc_command commands[] = {
      jc_cmd_solar_help},
     {"gpus", "the GPU specifications the forecast uses: TDP, FP32/FP16 rates, bandwidth", jc_cmd_gpus,
      jc_cmd_gpus_help},
+    {"schedule", "plan a job hour by hour on PV, battery and grid: power level, flows, least cost",
+     jc_cmd_schedule, jc_cmd_schedule_help},
+    {"sweep", "least cost of a job for every start hour and deadline (CSV, the seed's Figs 5.6/5.7)",
+     jc_cmd_sweep, jc_cmd_sweep_help},
 };
 static const size_t ncommands = sizeof commands / sizeof commands[0];
 
