@@ -96,16 +96,11 @@ int jc_cmd_calibrate(int argc, char **argv)
         if (!wanted || jc_table_find(t, mt->name) < 0)
             continue;
         jc_cli_data d;
-        if (jc_cli_load(t, mt->features, mt->p, &mt->name, 1, NULL, 0, keep, &d) != JC_OK) {
+        if (jc_cli_load_target(t, mt, keep, &d) != JC_OK) {
             jc_print_error();
             goto out;
         }
-        size_t nn = 0;
-        for (size_t i = 0; i < d.n; i++)
-            if (isfinite(d.y[i])) {
-                memmove(d.x + nn * mt->p, d.x + i * mt->p, mt->p * sizeof *d.x);
-                d.y[nn++] = d.y[i];
-            }
+        size_t nn = d.n;
         double *pred = malloc((nn ? nn : 1) * sizeof *pred);
         jc_calibration c;
         int rc = nn ? jc_model_target_predict(mt, d.x, nn, pred) : JC_ERR_EMPTY;

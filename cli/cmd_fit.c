@@ -308,29 +308,16 @@ int jc_cmd_importance(int argc, char **argv)
             continue;
         found = 1;
         jc_cli_data d;
-        if (jc_cli_load(t, mt->features, mt->p, &mt->name, 1, NULL, 0, keep, &d) != JC_OK) {
+        if (jc_cli_load_target(t, mt, keep, &d) != JC_OK) {
             jc_print_error();
             goto out;
         }
-        size_t nn = 0;
-        for (size_t i = 0; i < d.n; i++)
-            if (isfinite(d.y[i])) {
-                memmove(d.x + nn * mt->p, d.x + i * mt->p, mt->p * sizeof *d.x);
-                d.y[nn++] = d.y[i];
-            }
-        /* the model takes raw features; importance needs its inputs: apply
-         * the model's transform by predicting through a thin wrapper */
-        double *z = malloc((nn ? nn : 1) * mt->p * sizeof *z), *inc = calloc(mt->p, sizeof *inc),
-               *share = calloc(mt->p, sizeof *share);
+        size_t nn = d.n;
+        /* in the target's units: a log target and a calibration included */
+        double *inc = calloc(mt->p, sizeof *inc), *share = calloc(mt->p, sizeof *share);
         int rc = nn >= 2 ? JC_OK : jc_fail(JC_ERR_EMPTY, "%s: fewer than 2 rows with '%s'", dpath, mt->name);
-        for (size_t i = 0; rc == JC_OK && i < nn * mt->p; i++) {
-            double v = d.x[i];
-            z[i] = mt->log[i % mt->p] ? log(v) : v;
-        }
-        if (rc == JC_OK) {
-            jc_scaler_transform(&mt->scaler, z, nn);
-            rc = jc_importance(mt->reg, z, nn, mt->p, d.y, (int)repeats, (uint64_t)seed, inc, share);
-        }
+        if (rc == JC_OK)
+            rc = jc_model_target_importance(mt, d.x, nn, d.y, (int)repeats, (uint64_t)seed, inc, share);
         if (rc == JC_OK) {
             printf("%s (%zu rows, %ld shuffles per feature)\n  %-24s %14s %8s\n", mt->name, nn, repeats, "feature",
                    "MSE increase", "share");
@@ -339,7 +326,6 @@ int jc_cmd_importance(int argc, char **argv)
         } else {
             jc_print_error();
         }
-        free(z);
         free(inc);
         free(share);
         jc_cli_data_free(&d);

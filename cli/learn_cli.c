@@ -254,3 +254,20 @@ int jc_cli_add_gpu_columns(jc_table *t)
     jc_gpu_table_free(gt);
     return rc;
 }
+
+int jc_cli_load_target(const jc_table *t, const jc_model_target *mt, const unsigned char *keep, jc_cli_data *d)
+{
+    char *name = mt->name;
+    int rc = jc_cli_load(t, mt->features, mt->p, &name, 1, NULL, 0, keep, d);
+    if (rc != JC_OK)
+        return rc;
+    size_t nn = 0;
+    for (size_t i = 0; i < d->n; i++)
+        if (isfinite(d->y[i])) {
+            memmove(d->x + nn * mt->p, d->x + i * mt->p, mt->p * sizeof *d->x);
+            d->row[nn] = d->row[i];
+            d->y[nn++] = d->y[i];
+        }
+    d->n = nn;
+    return JC_OK;
+}

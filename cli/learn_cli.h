@@ -6,6 +6,7 @@
 #define JC_LEARN_CLI_H
 
 #include <stddef.h>
+#include "joulecast/learn.h"
 #include "joulecast/table.h"
 
 /* "a,b,c" -> malloc'd array of malloc'd strings; *n items. NULL on error. */
@@ -46,5 +47,8 @@ typedef struct {
 int jc_cli_load(const jc_table *t, char *const *features, size_t p, char *const *targets, size_t ntargets,
                 char *const *logs, size_t nlogs, const unsigned char *keep, jc_cli_data *out);
 void jc_cli_data_free(jc_cli_data *d);
+/* A model target's raw features and its target from t, the rows kept by
+ * keep that have all of them (d->n of them). */
+int jc_cli_load_target(const jc_table *t, const jc_model_target *mt, const unsigned char *keep, jc_cli_data *d);
 
 #endif

@@ -248,6 +248,10 @@ void jc_eval_result_free(jc_eval_result *r);
  * increase and share: p each. */
 int jc_importance(const jc_regressor *r, const double *x, size_t n, size_t p, const double *y, int repeats,
                   uint64_t seed, double *increase, double *share);
+/* The same for any predictor (x: n x p in the predictor's own inputs). */
+typedef int (*jc_predict_fn)(const void *model, const double *x, size_t n, double *yhat);
+int jc_importance_with(jc_predict_fn predict, const void *model, const double *x, size_t n, size_t p,
+                       const double *y, int repeats, uint64_t seed, double *increase, double *share);
 
 /* ---- the runs dataset (docs/formats.md, "Runs dataset") ----
  * One row per training run: what the run was (network, its size, data, batch,
@@ -338,6 +342,11 @@ int jc_model_target_predict_members(const jc_model_target *t, const double *x, d
 int jc_model_target_note_seen(jc_model_target *t, int which_arch, const char *value);
 /* Predict from raw feature values (n x p, in t->features order). */
 int jc_model_target_predict(const jc_model_target *t, const double *x, size_t n, double *yhat);
+/* Importance of each raw feature of a fitted target, in the target's own
+ * units (log targets and calibration included): jc_importance through
+ * jc_model_target_predict. x: n x t->p raw features. */
+int jc_model_target_importance(const jc_model_target *t, const double *x, size_t n, const double *y, int repeats,
+                               uint64_t seed, double *increase, double *share);
 /* Index of a target by name, -1 if absent. */
 int jc_model_find(const jc_model *m, const char *target);
 int jc_model_save(const jc_model *m, const char *path);   /* atomic */

@@ -268,8 +268,8 @@ void jc_eval_result_free(jc_eval_result *r)
     memset(r, 0, sizeof *r);
 }
 
-int jc_importance(const jc_regressor *r, const double *x, size_t n, size_t p, const double *y, int repeats,
-                  uint64_t seed, double *increase, double *share)
+int jc_importance_with(jc_predict_fn predict, const void *model, const double *x, size_t n, size_t p,
+                       const double *y, int repeats, uint64_t seed, double *increase, double *share)
 {
     if (n < 2 || repeats < 1)
         return jc_fail(JC_ERR_INVALID, "importance: need at least 2 rows and 1 repeat");
@@ -280,7 +280,7 @@ int jc_importance(const jc_regressor *r, const double *x, size_t n, size_t p, co
         rc = jc_fail(JC_ERR_NOMEM, "out of memory");
         goto done;
     }
-    if ((rc = jc_regressor_predict(r, x, n, yhat)) != JC_OK)
+    if ((rc = predict(model, x, n, yhat)) != JC_OK)
         goto done;
     double base = jc_metric_mse(y, yhat, n), sum = 0;
     for (size_t j = 0; j < p && rc == JC_OK; j++) {
@@ -290,7 +290,7 @@ int jc_importance(const jc_regressor *r, const double *x, size_t n, size_t p, co
             jc_permutation(n, seed + 1000003u * j + (uint64_t)k, perm);
             for (size_t i = 0; i < n; i++)
                 xs[i * p + j] = x[perm[i] * p + j];
-            rc = jc_regressor_predict(r, xs, n, yhat);
+            rc = predict(model, xs, n, yhat);
             acc += jc_metric_mse(y, yhat, n) - base;
         }
         increase[j] = acc / repeats;
@@ -303,4 +303,26 @@ done:
     free(yhat);
     free(perm);
     return rc;
+}
+
+static int regressor_predict(const void *model, const double *x, size_t n, double *yhat)
+{
+    return jc_regressor_predict(model, x, n, yhat);
+}
+
+int jc_importance(const jc_regressor *r, const double *x, size_t n, size_t p, const double *y, int repeats,
+                  uint64_t seed, double *increase, double *share)
+{
+    return jc_importance_with(regressor_predict, r, x, n, p, y, repeats, seed, increase, share);
+}
+
+static int target_predict(const void *model, const double *x, size_t n, double *yhat)
+{
+    return jc_model_target_predict(model, x, n, yhat);
+}
+
+int jc_model_target_importance(const jc_model_target *t, const double *x, size_t n, const double *y, int repeats,
+                               uint64_t seed, double *increase, double *share)
+{
+    return jc_importance_with(target_predict, t, x, n, t->p, y, repeats, seed, increase, share);
 }

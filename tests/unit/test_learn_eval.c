@@ -139,6 +139,11 @@ static void test_model_file_roundtrip(void **state)
     jc_scaler_transform(&l.targets[0].scaler, z, N);
     assert_int_equal(jc_importance(l.targets[0].reg, z, N, 3, y, 5, 1, inc, share), JC_OK);
     assert_true(share[0] > share[1] && share[1] > 0.2 && share[2] < 0.01);
+    /* the same through the model target, on raw features */
+    double inc2[3], share2[3];
+    assert_int_equal(jc_model_target_importance(&l.targets[0], x, N, y, 5, 1, inc2, share2), JC_OK);
+    for (int j = 0; j < 3; j++)
+        assert_true(fabs(share2[j] - share[j]) < 1e-9);
     free(z);
     jc_model_free(&l);
     jc_model_free(&m);
