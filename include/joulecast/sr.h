@@ -121,6 +121,10 @@ typedef struct {
     int optimize_constants;    /* Levenberg-Marquardt on the constants of the best N programs per generation (0: off) */
     int lm_iterations;         /* per optimisation, default 20 */
     int pareto_front;          /* keep the error-vs-length Pareto front */
+    /* Speed only: 1 evaluates every program in full, with no fitness memo
+     * and no subtree cache. The result is the same either way (a test
+     * checks); not saved with a model. */
+    int no_reuse;
 } jc_sr_options;
 
 void jc_sr_options_default(jc_sr_options *o);
@@ -154,6 +158,8 @@ typedef struct {
     size_t npareto;
     jc_sr_pareto_point *pareto;
     double node_evaluations;   /* nodes x rows evaluated during fit */
+    double programs_evaluated; /* programs run over the rows */
+    double programs_memoised;  /* programs that took the fitness of an equal one scored before */
     double fit_seconds;
 } jc_sr_model;
 

@@ -26,8 +26,19 @@
 
 #include "sr/extras.h"
 #include "sr/genetic.h"
+#include "sr/memo.h"
+#include "sr/subcache.h"
 
 typedef jc_sr_indiv indiv;
+
+/* Each thread's subtree cache: about its core's L2 (a few hundred subtrees
+ * of a few hundred rows), which holds a popular parent's subtrees while its
+ * children are evaluated. Measured on 367 rows x 6 features at the seed's
+ * setting: 2 MB beat 1, 4, 6, 8, 24 and 64 MB (bigger ones spill to L3 and
+ * cost more in writes than they give back in hits). */
+#ifndef JC_SR_CACHE_BYTES
+#define JC_SR_CACHE_BYTES ((size_t)2 << 20)
+#endif
 
 /* Per-thread scratch, reused for every program the thread handles. */
 typedef struct {
@@ -37,6 +48,7 @@ typedef struct {
     uint64_t *bits;     /* n bits: rows already drawn */
     double *w;          /* n: 1 in-bag, 0 out-of-bag (for the extras only) */
     jc_sr_program chicken;
+    jc_sr_subcache cache; /* values of recent subtrees; unused when cache.slot is NULL */
 } scratch;
 
 /* The rows a program is scored on: the listed rows are its in-bag rows
@@ -145,11 +157,17 @@ static const double *bag_weights(const context *c, scratch *s, const bag_t *bag)
 static int evaluate(const context *c, scratch *s, indiv *ind, const bag_t *bag)
 {
     const size_t n = c->n;
-    for (size_t r = 0; r < n; r += JC_SR_BLOCK) {
-        size_t m = n - r < JC_SR_BLOCK ? n - r : JC_SR_BLOCK;
-        int rc = jc_sr_eval_block(&s->ev, &ind->prog, c->X, n, r, m, s->pred + r);
+    if (s->cache.slot) {
+        int rc = jc_sr_eval_cached(&s->ev, &s->cache, &ind->prog, c->X, s->pred);
         if (rc)
             return rc;
+    } else {
+        for (size_t r = 0; r < n; r += JC_SR_BLOCK) {
+            size_t m = n - r < JC_SR_BLOCK ? n - r : JC_SR_BLOCK;
+            int rc = jc_sr_eval_block(&s->ev, &ind->prog, c->X, n, r, m, s->pred + r);
+            if (rc)
+                return rc;
+        }
     }
     double a = 0, b = 1;
     if (c->o->linear_scaling)
@@ -216,15 +234,22 @@ static size_t tournament(const double *fit, size_t npop, int size, jc_rng *rng)
     return best;
 }
 
+/* Build one child of the generation. Its parent (the first tournament's
+ * winner; SIZE_MAX for a new random program) orders the evaluations, so
+ * that children sharing most of a tree run one after another through the
+ * same thread's subtree cache. */
 static int make_child(const context *c, scratch *s, const indiv *parents, const double *fit, size_t npop,
-                      jc_rng *rng, indiv *child)
+                      jc_rng *rng, indiv *child, size_t *parent_out)
 {
     const jc_sr_options *o = c->o;
     int rc;
+    *parent_out = SIZE_MAX;
     if (!parents) {
         rc = jc_sr_build_program(&c->g, rng, &child->prog);
     } else {
-        const indiv *parent = &parents[tournament(fit, npop, o->tournament_size, rng)];
+        size_t ip = tournament(fit, npop, o->tournament_size, rng);
+        const indiv *parent = &parents[ip];
+        *parent_out = ip;
         double u = jc_rng_uniform(rng);
         double p1 = o->p_crossover, p2 = p1 + o->p_subtree_mutation, p3 = p2 + o->p_hoist_mutation,
                p4 = p3 + o->p_point_mutation;
@@ -241,12 +266,18 @@ static int make_child(const context *c, scratch *s, const indiv *parents, const 
             rc = jc_sr_program_copy(&child->prog, &parent->prog);
         }
     }
-    if (rc)
-        return rc;
-    bag_t bag, *bp = NULL;
+    /* the stream its in-bag rows are drawn from (score_child) */
     child->bag_rng = *rng;
+    return rc;
+}
+
+/* Raw (and out-of-bag) fitness of a child made by make_child. */
+static int score_child(const context *c, scratch *s, indiv *child)
+{
+    bag_t bag, *bp = NULL;
     if (c->n_inbag < c->n) {
-        draw_bag(rng, c->n, c->n_inbag, s, &bag);
+        jc_rng rng = child->bag_rng;
+        draw_bag(&rng, c->n, c->n_inbag, s, &bag);
         bp = &bag;
     }
     return evaluate(c, s, child, bp);
@@ -375,6 +406,189 @@ static int threads_for(const jc_sr_options *o)
 #endif
 }
 
+/* Scratch of the breeding, kept across generations. */
+typedef struct {
+    int use_memo;       /* every row in-bag: a fitness is a function of the program */
+    jc_sr_memo parents; /* the previous generation's programs */
+    jc_sr_memo fresh;   /* this generation's distinct programs */
+    uint64_t *hash;     /* per child */
+    const indiv **seen; /* per child: a parent with the same program, or NULL */
+    int64_t *same_as;   /* per child: an earlier child with the same program, or -1 */
+    size_t *parent;     /* per child: its parent (SIZE_MAX: none) */
+    uint32_t *todo;     /* children to evaluate */
+    uint32_t *sorted;   /* the same, grouped by parent */
+    uint32_t *count;    /* npop + 2: counting sort by parent */
+} memo_work;
+
+static void copy_fitness(indiv *dst, const indiv *src)
+{
+    dst->raw = src->raw;
+    dst->oob = src->oob;
+    dst->a = src->a;
+    dst->b = src->b;
+}
+
+/* One generation, in three steps: build every child (in parallel); with
+ * the memo, look each up among the parents and the children before it
+ * (serial: a few hash probes per child against the evaluation's program
+ * length x rows); evaluate the rest in parallel, children of one parent one
+ * after another, then hand the fitness to the copies. The children and
+ * their fitness do not depend on the threads, the memo or the cache. */
+static int breed(const context *c, scratch *sc, int nthreads, const jc_rng *gen_rng, const indiv *parents,
+                 const double *fitness, size_t npop, indiv *next, memo_work *w, double *node_evals,
+                 double *evaluated, double *memoised)
+{
+    int err = 0;
+#pragma omp parallel for num_threads(nthreads) schedule(dynamic, 64)
+    for (size_t i = 0; i < npop; i++) {
+        int failed;
+#pragma omp atomic read
+        failed = err;
+        if (failed)
+            continue;
+#ifdef _OPENMP
+        scratch *s = &sc[omp_get_thread_num()];
+#else
+        scratch *s = &sc[0];
+#endif
+        jc_rng rng;
+        jc_rng_split(gen_rng, i, &rng);
+        int r = make_child(c, s, parents, fitness, npop, &rng, &next[i], &w->parent[i]);
+        if (r) {
+#pragma omp atomic write
+            err = r;
+            continue;
+        }
+        if (w->use_memo) {
+            w->hash[i] = jc_sr_program_hash(&next[i].prog);
+            w->seen[i] = parents ? jc_sr_memo_find(&w->parents, w->hash[i], &next[i].prog) : NULL;
+        }
+    }
+    if (err)
+        return err;
+    /* Which children to evaluate; every child enters `fresh`, the next
+     * generation's parent memo. */
+    size_t ntodo = 0;
+    if (w->use_memo)
+        jc_sr_memo_clear(&w->fresh);
+    for (size_t i = 0; i < npop; i++) {
+        w->same_as[i] = -1;
+        if (!w->use_memo) {
+            w->todo[ntodo++] = (uint32_t)i;
+            continue;
+        }
+        const indiv *first = jc_sr_memo_insert(&w->fresh, w->hash[i], &next[i]);
+        if (w->seen[i])
+            copy_fitness(&next[i], w->seen[i]);
+        else if (first == &next[i])
+            w->todo[ntodo++] = (uint32_t)i;
+        else
+            w->same_as[i] = first - next;
+    }
+    /* Group by parent (counting sort, stable). */
+    memset(w->count, 0, (npop + 2) * sizeof *w->count);
+    for (size_t k = 0; k < ntodo; k++) {
+        size_t pa = w->parent[w->todo[k]];
+        w->count[(pa == SIZE_MAX ? npop : pa) + 1]++;
+    }
+    for (size_t b = 1; b < npop + 2; b++)
+        w->count[b] += w->count[b - 1];
+    uint32_t *sorted = w->sorted;
+    for (size_t k = 0; k < ntodo; k++) {
+        size_t pa = w->parent[w->todo[k]];
+        sorted[w->count[pa == SIZE_MAX ? npop : pa]++] = w->todo[k];
+    }
+    double evals = 0;
+#pragma omp parallel for num_threads(nthreads) schedule(dynamic, 64) reduction(+ : evals)
+    for (size_t k = 0; k < ntodo; k++) {
+        int failed;
+#pragma omp atomic read
+        failed = err;
+        if (failed)
+            continue;
+#ifdef _OPENMP
+        scratch *s = &sc[omp_get_thread_num()];
+#else
+        scratch *s = &sc[0];
+#endif
+        indiv *child = &next[sorted[k]];
+        if (k + 1 < ntodo) {
+            /* the next program was built a while ago, maybe on the other
+             * core: fetch its nodes while this one runs */
+            const jc_sr_program *np = &next[sorted[k + 1]].prog;
+            for (uint32_t b = 0; b < np->len; b += 4)
+                __builtin_prefetch(np->nodes + b);
+        }
+        int r = score_child(c, s, child);
+        if (r) {
+#pragma omp atomic write
+            err = r;
+        }
+        evals += (double)child->prog.len * (double)c->n;
+    }
+    if (err)
+        return err;
+    for (size_t i = 0; i < npop; i++)
+        if (w->same_as[i] >= 0)
+            copy_fitness(&next[i], &next[w->same_as[i]]);
+    *node_evals += evals;
+    *evaluated += (double)ntodo;
+    *memoised += (double)(npop - ntodo);
+    return JC_OK;
+}
+
+/* The generation just made becomes the parents the memo looks up: the
+ * `fresh` table holds every child already, unless constant optimisation
+ * changed some programs since, and then it is built again. */
+static void memo_remember(memo_work *w, const indiv *pop, size_t npop, int programs_changed)
+{
+    jc_sr_memo t = w->parents;
+    w->parents = w->fresh;
+    w->fresh = t;
+    if (!programs_changed)
+        return;
+    jc_sr_memo_clear(&w->parents);
+    for (size_t i = 0; i < npop; i++)
+        jc_sr_memo_insert(&w->parents, jc_sr_program_hash(&pop[i].prog), &pop[i]);
+}
+
+static void memo_work_free(memo_work *w)
+{
+    jc_sr_memo_free(&w->parents);
+    jc_sr_memo_free(&w->fresh);
+    free(w->hash);
+    free(w->seen);
+    free(w->same_as);
+    free(w->parent);
+    free(w->todo);
+    free(w->sorted);
+    free(w->count);
+    memset(w, 0, sizeof *w);
+}
+
+static int memo_work_init(memo_work *w, size_t npop, int use_memo)
+{
+    memset(w, 0, sizeof *w);
+    w->use_memo = use_memo;
+    w->hash = malloc(npop * sizeof *w->hash);
+    w->seen = malloc(npop * sizeof *w->seen);
+    w->same_as = malloc(npop * sizeof *w->same_as);
+    w->parent = malloc(npop * sizeof *w->parent);
+    w->todo = malloc(npop * sizeof *w->todo);
+    w->sorted = malloc(npop * sizeof *w->sorted);
+    w->count = malloc((npop + 2) * sizeof *w->count);
+    int rc = !w->hash || !w->seen || !w->same_as || !w->parent || !w->todo || !w->sorted || !w->count
+                 ? jc_fail(JC_ERR_NOMEM, "out of memory")
+                 : JC_OK;
+    if (!rc && use_memo)
+        rc = jc_sr_memo_init(&w->parents, npop);
+    if (!rc && use_memo)
+        rc = jc_sr_memo_init(&w->fresh, npop);
+    if (rc)
+        memo_work_free(w);
+    return rc;
+}
+
 int jc_sr_fit(const double *X, const double *y, size_t n, size_t p, const char *const *feature_names,
               const jc_sr_options *opts, jc_sr_progress_fn progress, void *user, jc_sr_model *out)
 {
@@ -405,6 +619,7 @@ int jc_sr_fit(const double *X, const double *y, size_t n, size_t p, const char *
         c.n_inbag = 1;
     const size_t npop = (size_t)opts->population_size;
     const int nthreads = threads_for(opts);
+    memo_work memo = {0};
     indiv *cur = calloc(npop, sizeof *cur), *next = calloc(npop, sizeof *next);
     double *fitness = malloc(npop * sizeof *fitness);
     scratch *sc = calloc((size_t)nthreads, sizeof *sc);
@@ -429,10 +644,16 @@ int jc_sr_fit(const double *X, const double *y, size_t n, size_t p, const char *
             rc = jc_fail(JC_ERR_NOMEM, "out of memory");
             goto done;
         }
+        if (!opts->no_reuse && (rc = jc_sr_subcache_init(&sc[t].cache, n, JC_SR_CACHE_BYTES)))
+            goto done;
     }
+    /* The memo needs a program's fitness to depend on the program alone:
+     * no per-child row sample. */
+    if ((rc = memo_work_init(&memo, npop, !opts->no_reuse && c.n_inbag == n)))
+        goto done;
     jc_rng root;
     jc_rng_seed(&root, opts->random_state);
-    double t_fit = jc_now_monotonic(), node_evals = 0;
+    double t_fit = jc_now_monotonic(), node_evals = 0, evaluated = 0, memoised = 0;
     jc_sr_pareto archive = {0};
     for (int gen = 0; gen < opts->generations; gen++) {
         double t0 = jc_now_monotonic();
@@ -441,32 +662,10 @@ int jc_sr_fit(const double *X, const double *y, size_t n, size_t p, const char *
         const indiv *parents = gen == 0 ? NULL : cur;
         for (size_t i = 0; gen > 0 && i < npop; i++)
             fitness[i] = cur[i].fit;
-        int err = 0;
-#pragma omp parallel for num_threads(nthreads) schedule(dynamic, 32) reduction(+ : node_evals)
-        for (size_t i = 0; i < npop; i++) {
-            int failed;
-#pragma omp atomic read
-            failed = err;
-            if (failed)
-                continue;
-#ifdef _OPENMP
-            scratch *s = &sc[omp_get_thread_num()];
-#else
-            scratch *s = &sc[0];
-#endif
-            jc_rng rng;
-            jc_rng_split(&gen_rng, i, &rng);
-            int r = make_child(&c, s, parents, fitness, npop, &rng, &next[i]);
-            if (r) {
-#pragma omp atomic write
-                err = r;
-            }
-            node_evals += (double)next[i].prog.len * (double)n;
-        }
-        if (err) {
-            rc = err;
+        rc = breed(&c, sc, nthreads, &gen_rng, parents, fitness, npop, next, &memo, &node_evals, &evaluated,
+                   &memoised);
+        if (rc)
             goto done;
-        }
         if (opts->optimize_constants > 0) {
             rc = optimize_best(&c, sc, nthreads, next, npop, &node_evals);
             if (rc)
@@ -478,6 +677,8 @@ int jc_sr_fit(const double *X, const double *y, size_t n, size_t p, const char *
         indiv *tmp = cur;
         cur = next;
         next = tmp;
+        if (memo.use_memo)
+            memo_remember(&memo, cur, npop, opts->optimize_constants > 0);
         /* Generation statistics (finite programs only). */
         jc_sr_generation *h = &out->history[gen];
         h->generation = gen;
@@ -539,11 +740,14 @@ int jc_sr_fit(const double *X, const double *y, size_t n, size_t p, const char *
         out->feature_names[j] = jc_strdup(feature_names && feature_names[j] ? feature_names[j] : buf);
     }
     out->node_evaluations = node_evals;
+    out->programs_evaluated = evaluated;
+    out->programs_memoised = memoised;
     out->fit_seconds = jc_now_monotonic() - t_fit;
     if (opts->pareto_front)
         jc_sr_pareto_take(&archive, &out->pareto, &out->npareto);
     jc_sr_pareto_free(&archive);
 done:
+    memo_work_free(&memo);
     free_pop(cur, npop);
     free_pop(next, npop);
     free(fitness);
@@ -555,6 +759,7 @@ done:
             free(sc[t].bag);
             free(sc[t].bits);
             jc_sr_program_free(&sc[t].chicken);
+            jc_sr_subcache_free(&sc[t].cache);
         }
     free(sc);
     if (rc)

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "sr/sr_internal.h"
+#include "sr/subcache.h"
 
 /* glibc's vector math library provides these; the declarations let the
  * vectoriser call them (math.h only says so under -ffast-math). */
@@ -39,6 +40,7 @@ void jc_sr_evaluator_free(jc_sr_evaluator *ev)
         return;
     free(ev->buf);
     free(ev->stack);
+    free(ev->cbuf);
     memset(ev, 0, sizeof *ev);
 }
 
@@ -318,4 +320,109 @@ int jc_sr_program_eval(const jc_sr_program *p, const double *X, size_t n, size_t
     }
     jc_sr_evaluator_free(&ev);
     return rc;
+}
+
+/* ---- evaluation through the subtree cache ---- */
+
+static int reserve_rows(jc_sr_evaluator *ev, size_t depth, size_t stride)
+{
+    if (depth > ev->stack_cap) {
+        size_t cap = ev->stack_cap ? ev->stack_cap : 16;
+        while (cap < depth)
+            cap *= 2;
+        slot *s = realloc(ev->stack, cap * sizeof *s);
+        if (!s)
+            return jc_fail(JC_ERR_NOMEM, "out of memory for an evaluation stack of %zu", cap);
+        ev->stack = s;
+        ev->stack_cap = cap;
+    }
+    if (depth <= ev->cdepth_cap && stride == ev->cstride)
+        return JC_OK;
+    size_t cap = ev->cdepth_cap ? ev->cdepth_cap : 16;
+    while (cap < depth)
+        cap *= 2;
+    double *b = aligned_alloc(64, cap * stride * sizeof *b);
+    if (!b)
+        return jc_fail(JC_ERR_NOMEM, "out of memory for an evaluation stack of %zu x %zu rows", cap, stride);
+    free(ev->cbuf);
+    ev->cbuf = b;
+    ev->cdepth_cap = cap;
+    ev->cstride = stride;
+    return JC_OK;
+}
+
+/* Where node i's value goes: a cache entry when one is free, else the
+ * stack's own vector at depth d. */
+static double *result_at(jc_sr_evaluator *ev, jc_sr_subcache *c, const jc_sr_program *p, uint32_t i, size_t d)
+{
+    (void)p;
+    double *r = jc_sr_subcache_claim(c, i);
+    return r ? r : ev->cbuf + d * ev->cstride;
+}
+
+int jc_sr_eval_cached(jc_sr_evaluator *ev, jc_sr_subcache *c, const jc_sr_program *p, const double *X,
+                      double *out)
+{
+    const size_t n = c->n;
+    int rc = jc_sr_subcache_plan(c, p);
+    if (!rc)
+        rc = reserve_rows(ev, jc_sr_stack_need(p), c->stride);
+    if (rc)
+        return rc;
+    slot *st = ev->stack;
+    size_t top = 0;
+    for (uint32_t i = p->len; i-- > 0;) {
+        if (c->jump[i] >= 0) {
+            /* the last node of a cached subtree: take its value, skip to its root */
+            i = (uint32_t)c->jump[i];
+            st[top++] = (slot){c->hit[i]->vec, 0};
+            continue;
+        }
+        const jc_sr_node *nd = &p->nodes[i];
+        switch (nd->arity) {
+        case 0:
+            if (nd->op == JC_SR_VAR)
+                st[top] = (slot){X + (size_t)nd->var * n, 0};
+            else
+                st[top] = (slot){NULL, nd->value};
+            top++;
+            break;
+        case 1: {
+            slot *a = &st[top - 1];
+            if (!a->v) {
+                a->c = jc_sr_apply((jc_sr_op)nd->op, a->c, 0);
+            } else {
+                double *r = result_at(ev, c, p, i, top - 1);
+                k_unary(nd->op, r, a->v, n);
+                a->v = r;
+            }
+            break;
+        }
+        default: {
+            slot *a = &st[top - 1], *b = &st[top - 2];
+            if (!a->v && !b->v) {
+                b->c = jc_sr_apply((jc_sr_op)nd->op, a->c, b->c);
+            } else {
+                double *r = result_at(ev, c, p, i, top - 2);
+                if (a->v && b->v)
+                    k_binary(nd->op, r, a->v, b->v, n);
+                else if (a->v)
+                    k_binary_scalar(nd->op, r, a->v, b->c, 1, n);
+                else
+                    k_binary_scalar(nd->op, r, b->v, a->c, 0, n);
+                b->v = r;
+            }
+            top--;
+            break;
+        }
+        }
+    }
+    if (top != 1)
+        return jc_fail(JC_ERR_INVALID, "malformed program (%zu values left on the stack)", top);
+    if (st[0].v)
+        memcpy(out, st[0].v, n * sizeof *out);
+    else
+        for (size_t k = 0; k < n; k++)
+            out[k] = st[0].c;
+    return JC_OK;
 }

@@ -87,15 +87,17 @@ static uint32_t subtree_end(const jc_sr_node *nodes, uint32_t start)
 void jc_sr_get_subtree(const jc_sr_node *nodes, uint32_t len, jc_rng *rng, uint32_t *start, uint32_t *end)
 {
     /* gplearn: weights 0.9 per function, 0.1 per terminal; the first index
-     * whose cumulative share reaches a uniform draw (searchsorted, left). */
-    double total = 0;
+     * whose cumulative share reaches a uniform draw (searchsorted, left).
+     * Counted in tenths, as integers: the same distribution without a
+     * floating-point sum per node (this runs twice per crossover). */
+    uint32_t total = 0;
     for (uint32_t i = 0; i < len; i++)
-        total += nodes[i].arity ? 0.9 : 0.1;
-    double u = jc_rng_uniform(rng) * total, acc = 0;
-    uint32_t s = len - 1;
+        total += nodes[i].arity ? 9u : 1u;
+    double u = jc_rng_uniform(rng) * (double)total;
+    uint32_t acc = 0, s = len - 1;
     for (uint32_t i = 0; i < len; i++) {
-        acc += nodes[i].arity ? 0.9 : 0.1;
-        if (acc >= u) {
+        acc += nodes[i].arity ? 9u : 1u;
+        if ((double)acc >= u) {
             s = i;
             break;
         }

@@ -17,6 +17,8 @@ typedef struct {
     size_t depth_cap;
     struct jc_sr_slot *stack;
     size_t stack_cap;
+    double *cbuf;      /* the cached evaluator's: depth x cstride, all rows at once */
+    size_t cdepth_cap, cstride;
 } jc_sr_evaluator;
 
 void jc_sr_evaluator_free(jc_sr_evaluator *ev);
