@@ -220,6 +220,28 @@ static void draw_bag(jc_rng *rng, size_t n, size_t k, scratch *s, bag_t *bag)
     bag->in_listed = in_listed;
 }
 
+/* The calling thread's scratch (inside an OpenMP loop). */
+static scratch *my_scratch(scratch *sc)
+{
+#ifdef _OPENMP
+    return &sc[omp_get_thread_num()];
+#else
+    return &sc[0];
+#endif
+}
+
+/* Errors inside a parallel loop: the first one stops the remaining
+ * iterations (OpenMP loops cannot break). */
+static int failed_already(const int *err)
+{
+    return __atomic_load_n(err, __ATOMIC_RELAXED);
+}
+
+static void fail_loop(int *err, int rc)
+{
+    __atomic_store_n(err, rc, __ATOMIC_RELAXED);
+}
+
 /* fit: the parents' penalised fitness, dense (a tournament touches 20
  * random members; a compact array keeps them in cache). */
 static size_t tournament(const double *fit, size_t npop, int size, jc_rng *rng)
@@ -306,11 +328,7 @@ static int optimize_best(const context *c, scratch *sc, int nthreads, indiv *pop
     double evals = 0;
 #pragma omp parallel for num_threads(nthreads) schedule(dynamic, 1) reduction(+ : evals)
     for (size_t j = 0; j < k; j++) {
-#ifdef _OPENMP
-        scratch *s = &sc[omp_get_thread_num()];
-#else
-        scratch *s = &sc[0];
-#endif
+        scratch *s = my_scratch(sc);
         indiv *ind = order[j];
         if (!isfinite(ind->raw))
             continue;
@@ -326,10 +344,8 @@ static int optimize_best(const context *c, scratch *sc, int nthreads, indiv *pop
         if (!r)
             r = evaluate(c, s, ind, bp);
         evals += used + (double)ind->prog.len * (double)c->n;
-        if (r) {
-#pragma omp atomic write
-            err = r;
-        }
+        if (r)
+            fail_loop(&err, r);
     }
     free(order);
     *node_evals += evals;
@@ -441,22 +457,14 @@ static int breed(const context *c, scratch *sc, int nthreads, const jc_rng *gen_
     int err = 0;
 #pragma omp parallel for num_threads(nthreads) schedule(dynamic, 64)
     for (size_t i = 0; i < npop; i++) {
-        int failed;
-#pragma omp atomic read
-        failed = err;
-        if (failed)
+        if (failed_already(&err))
             continue;
-#ifdef _OPENMP
-        scratch *s = &sc[omp_get_thread_num()];
-#else
-        scratch *s = &sc[0];
-#endif
+        scratch *s = my_scratch(sc);
         jc_rng rng;
         jc_rng_split(gen_rng, i, &rng);
         int r = make_child(c, s, parents, fitness, npop, &rng, &next[i], &w->parent[i]);
         if (r) {
-#pragma omp atomic write
-            err = r;
+            fail_loop(&err, r);
             continue;
         }
         if (w->use_memo) {
@@ -501,16 +509,9 @@ static int breed(const context *c, scratch *sc, int nthreads, const jc_rng *gen_
     double evals = 0;
 #pragma omp parallel for num_threads(nthreads) schedule(dynamic, 64) reduction(+ : evals)
     for (size_t k = 0; k < ntodo; k++) {
-        int failed;
-#pragma omp atomic read
-        failed = err;
-        if (failed)
+        if (failed_already(&err))
             continue;
-#ifdef _OPENMP
-        scratch *s = &sc[omp_get_thread_num()];
-#else
-        scratch *s = &sc[0];
-#endif
+        scratch *s = my_scratch(sc);
         indiv *child = &next[sorted[k]];
         if (k + 1 < ntodo) {
             /* the next program was built a while ago, maybe on the other
@@ -520,10 +521,8 @@ static int breed(const context *c, scratch *sc, int nthreads, const jc_rng *gen_
                 __builtin_prefetch(np->nodes + b);
         }
         int r = score_child(c, s, child);
-        if (r) {
-#pragma omp atomic write
-            err = r;
-        }
+        if (r)
+            fail_loop(&err, r);
         evals += (double)child->prog.len * (double)c->n;
     }
     if (err)

@@ -202,6 +202,59 @@ JC_CLONES static void k_unary(int op, double *r, const double *a, size_t m)
     }
 }
 
+/* One function node over the stack: folds constants, else runs the kernel
+ * into the vector dest(ctx, depth) gives (asked only then, because the
+ * cached evaluator claims a cache entry for it). Returns the new top. */
+typedef double *(*dest_fn)(void *ctx, size_t depth);
+
+static inline size_t apply_function(const jc_sr_node *nd, slot *st, size_t top, size_t m, dest_fn dest, void *ctx)
+{
+    if (nd->arity == 1) {
+        slot *a = &st[top - 1];
+        if (!a->v) {
+            a->c = jc_sr_apply((jc_sr_op)nd->op, a->c, 0);
+        } else {
+            double *r = dest(ctx, top - 1);
+            k_unary(nd->op, r, a->v, m);
+            a->v = r;
+        }
+        return top;
+    }
+    /* top-1 is the first argument, top-2 the second. */
+    slot *a = &st[top - 1], *b = &st[top - 2];
+    if (!a->v && !b->v) {
+        b->c = jc_sr_apply((jc_sr_op)nd->op, a->c, b->c);
+    } else {
+        double *r = dest(ctx, top - 2);
+        if (a->v && b->v)
+            k_binary(nd->op, r, a->v, b->v, m);
+        else if (a->v)
+            k_binary_scalar(nd->op, r, a->v, b->c, 1, m);
+        else
+            k_binary_scalar(nd->op, r, b->v, a->c, 0, m);
+        b->v = r;
+    }
+    return top - 1;
+}
+
+/* The program's value, once the stack holds exactly it. */
+static int finish(const slot *st, size_t top, double *out, size_t m)
+{
+    if (top != 1)
+        return jc_fail(JC_ERR_INVALID, "malformed program (%zu values left on the stack)", top);
+    if (st[0].v)
+        memcpy(out, st[0].v, m * sizeof *out);
+    else
+        for (size_t k = 0; k < m; k++)
+            out[k] = st[0].c;
+    return JC_OK;
+}
+
+static double *block_dest(void *ctx, size_t depth)
+{
+    return ((jc_sr_evaluator *)ctx)->buf + depth * JC_SR_BLOCK;
+}
+
 int jc_sr_eval_block(jc_sr_evaluator *ev, const jc_sr_program *p, const double *X, size_t ld, size_t row0,
                      size_t m, double *out)
 {
@@ -214,54 +267,14 @@ int jc_sr_eval_block(jc_sr_evaluator *ev, const jc_sr_program *p, const double *
     size_t top = 0;
     for (uint32_t i = p->len; i-- > 0;) {
         const jc_sr_node *nd = &p->nodes[i];
-        switch (nd->arity) {
-        case 0:
-            if (nd->op == JC_SR_VAR)
-                st[top] = (slot){X + (size_t)nd->var * ld + row0, 0};
-            else
-                st[top] = (slot){NULL, nd->value};
-            top++;
-            break;
-        case 1: {
-            slot *a = &st[top - 1];
-            if (!a->v) {
-                a->c = jc_sr_apply((jc_sr_op)nd->op, a->c, 0);
-            } else {
-                double *r = ev->buf + (top - 1) * JC_SR_BLOCK;
-                k_unary(nd->op, r, a->v, m);
-                a->v = r;
-            }
-            break;
-        }
-        default: {
-            /* top-1 is the first argument, top-2 the second. */
-            slot *a = &st[top - 1], *b = &st[top - 2];
-            double *r = ev->buf + (top - 2) * JC_SR_BLOCK;
-            if (!a->v && !b->v) {
-                b->c = jc_sr_apply((jc_sr_op)nd->op, a->c, b->c);
-            } else if (a->v && b->v) {
-                k_binary(nd->op, r, a->v, b->v, m);
-                b->v = r;
-            } else if (a->v) {
-                k_binary_scalar(nd->op, r, a->v, b->c, 1, m);
-                b->v = r;
-            } else {
-                k_binary_scalar(nd->op, r, b->v, a->c, 0, m);
-                b->v = r;
-            }
-            top--;
-            break;
-        }
-        }
+        if (nd->arity)
+            top = apply_function(nd, st, top, m, block_dest, ev);
+        else if (nd->op == JC_SR_VAR)
+            st[top++] = (slot){X + (size_t)nd->var * ld + row0, 0};
+        else
+            st[top++] = (slot){NULL, nd->value};
     }
-    if (top != 1)
-        return jc_fail(JC_ERR_INVALID, "malformed program (%zu values left on the stack)", top);
-    if (st[0].v)
-        memcpy(out, st[0].v, m * sizeof *out);
-    else
-        for (size_t k = 0; k < m; k++)
-            out[k] = st[0].c;
-    return JC_OK;
+    return finish(st, top, out, m);
 }
 
 /* Eight independent accumulators: the compiler may vectorise them without
@@ -352,12 +365,18 @@ static int reserve_rows(jc_sr_evaluator *ev, size_t depth, size_t stride)
 }
 
 /* Where node i's value goes: a cache entry when one is free, else the
- * stack's own vector at depth d. */
-static double *result_at(jc_sr_evaluator *ev, jc_sr_subcache *c, const jc_sr_program *p, uint32_t i, size_t d)
+ * stack's own vector at its depth. */
+typedef struct {
+    jc_sr_evaluator *ev;
+    jc_sr_subcache *c;
+    uint32_t i;
+} cached_dest_ctx;
+
+static double *cached_dest(void *ctx, size_t depth)
 {
-    (void)p;
-    double *r = jc_sr_subcache_claim(c, i);
-    return r ? r : ev->cbuf + d * ev->cstride;
+    cached_dest_ctx *d = ctx;
+    double *r = jc_sr_subcache_claim(d->c, d->i);
+    return r ? r : d->ev->cbuf + depth * d->ev->cstride;
 }
 
 int jc_sr_eval_cached(jc_sr_evaluator *ev, jc_sr_subcache *c, const jc_sr_program *p, const double *X,
@@ -371,6 +390,7 @@ int jc_sr_eval_cached(jc_sr_evaluator *ev, jc_sr_subcache *c, const jc_sr_progra
         return rc;
     slot *st = ev->stack;
     size_t top = 0;
+    cached_dest_ctx d = {ev, c, 0};
     for (uint32_t i = p->len; i-- > 0;) {
         if (c->jump[i] >= 0) {
             /* the last node of a cached subtree: take its value, skip to its root */
@@ -379,50 +399,13 @@ int jc_sr_eval_cached(jc_sr_evaluator *ev, jc_sr_subcache *c, const jc_sr_progra
             continue;
         }
         const jc_sr_node *nd = &p->nodes[i];
-        switch (nd->arity) {
-        case 0:
-            if (nd->op == JC_SR_VAR)
-                st[top] = (slot){X + (size_t)nd->var * n, 0};
-            else
-                st[top] = (slot){NULL, nd->value};
-            top++;
-            break;
-        case 1: {
-            slot *a = &st[top - 1];
-            if (!a->v) {
-                a->c = jc_sr_apply((jc_sr_op)nd->op, a->c, 0);
-            } else {
-                double *r = result_at(ev, c, p, i, top - 1);
-                k_unary(nd->op, r, a->v, n);
-                a->v = r;
-            }
-            break;
-        }
-        default: {
-            slot *a = &st[top - 1], *b = &st[top - 2];
-            if (!a->v && !b->v) {
-                b->c = jc_sr_apply((jc_sr_op)nd->op, a->c, b->c);
-            } else {
-                double *r = result_at(ev, c, p, i, top - 2);
-                if (a->v && b->v)
-                    k_binary(nd->op, r, a->v, b->v, n);
-                else if (a->v)
-                    k_binary_scalar(nd->op, r, a->v, b->c, 1, n);
-                else
-                    k_binary_scalar(nd->op, r, b->v, a->c, 0, n);
-                b->v = r;
-            }
-            top--;
-            break;
-        }
-        }
+        d.i = i;
+        if (nd->arity)
+            top = apply_function(nd, st, top, n, cached_dest, &d);
+        else if (nd->op == JC_SR_VAR)
+            st[top++] = (slot){X + (size_t)nd->var * n, 0};
+        else
+            st[top++] = (slot){NULL, nd->value};
     }
-    if (top != 1)
-        return jc_fail(JC_ERR_INVALID, "malformed program (%zu values left on the stack)", top);
-    if (st[0].v)
-        memcpy(out, st[0].v, n * sizeof *out);
-    else
-        for (size_t k = 0; k < n; k++)
-            out[k] = st[0].c;
-    return JC_OK;
+    return finish(st, top, out, n);
 }
