@@ -9,11 +9,14 @@
  * 2 cores, >= 1.5e9 node-evaluations/s, test R^2 >= 0.99.
  *
  * With --seeds K it runs seeds 1..K and prints the spread (the outcome of a
- * genetic search depends on its seed); --linear-scaling and
+ * genetic search depends on its seed); --no-reuse evaluates every program
+ * in full (no fitness memo, no subtree cache: the engine before them, same
+ * results); --max-samples 1 is gplearn's default (every row in-bag, where
+ * the fitness memo works too); --linear-scaling and
  * --optimize-constants N turn on the opt-in extras for comparison.
  *
  *   bench_sr [--threads N] [--population N] [--generations N] [--seed S | --seeds K]
- *            [--linear-scaling] [--optimize-constants N] [-v] */
+ *            [--max-samples X] [--no-reuse] [--linear-scaling] [--optimize-constants N] [-v] */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -93,6 +96,10 @@ int main(int argc, char **argv)
             o.random_state = strtoull(argv[++i], NULL, 10);
         else if (!strcmp(argv[i], "--seeds") && i + 1 < argc)
             seeds = atoi(argv[++i]);
+        else if (!strcmp(argv[i], "--no-reuse"))
+            o.no_reuse = 1;
+        else if (!strcmp(argv[i], "--max-samples") && i + 1 < argc)
+            o.max_samples = atof(argv[++i]);
         else if (!strcmp(argv[i], "--linear-scaling"))
             o.linear_scaling = 1;
         else if (!strcmp(argv[i], "--optimize-constants") && i + 1 < argc)
@@ -101,7 +108,7 @@ int main(int argc, char **argv)
             verbose = 1;
         else {
             fprintf(stderr, "usage: bench_sr [--threads N] [--population N] [--generations N] [--seed S | --seeds K] "
-                            "[--linear-scaling] [--optimize-constants N] [-v]\n");
+                            "[--max-samples X] [--no-reuse] [--linear-scaling] [--optimize-constants N] [-v]\n");
             return 2;
         }
     }

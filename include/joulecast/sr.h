@@ -157,7 +157,8 @@ typedef struct {
     jc_sr_generation *history;
     size_t npareto;
     jc_sr_pareto_point *pareto;
-    double node_evaluations;   /* nodes x rows evaluated during fit */
+    double node_evaluations;   /* nodes x rows of every program scored (the work of a plain
+                                  evaluator: the memo and the subtree cache skip some of it) */
     double programs_evaluated; /* programs run over the rows */
     double programs_memoised;  /* programs that took the fitness of an equal one scored before */
     double fit_seconds;

@@ -506,8 +506,7 @@ static int breed(const context *c, scratch *sc, int nthreads, const jc_rng *gen_
         size_t pa = w->parent[w->todo[k]];
         sorted[w->count[pa == SIZE_MAX ? npop : pa]++] = w->todo[k];
     }
-    double evals = 0;
-#pragma omp parallel for num_threads(nthreads) schedule(dynamic, 64) reduction(+ : evals)
+#pragma omp parallel for num_threads(nthreads) schedule(dynamic, 64)
     for (size_t k = 0; k < ntodo; k++) {
         if (failed_already(&err))
             continue;
@@ -523,13 +522,17 @@ static int breed(const context *c, scratch *sc, int nthreads, const jc_rng *gen_
         int r = score_child(c, s, child);
         if (r)
             fail_loop(&err, r);
-        evals += (double)child->prog.len * (double)c->n;
     }
     if (err)
         return err;
     for (size_t i = 0; i < npop; i++)
         if (w->same_as[i] >= 0)
             copy_fitness(&next[i], &next[w->same_as[i]]);
+    /* Counted for every child, from the memo or not: node evaluations are
+     * the work a plain evaluator would do, so their rate is comparable. */
+    double evals = 0;
+    for (size_t i = 0; i < npop; i++)
+        evals += (double)next[i].prog.len * (double)c->n;
     *node_evals += evals;
     *evaluated += (double)ntodo;
     *memoised += (double)(npop - ntodo);
