@@ -108,7 +108,10 @@ static void print_text(const unit *u)
         }
         const jc_segmentation *s = &g->seg;
         printf("    epochs         %zu in %zu regime%s%s\n", s->nepochs, s->nregimes, s->nregimes == 1 ? "" : "s",
-               s->used_markers ? " (from markers)" : "");
+               s->used_markers  ? " (from markers)"
+               : s->used_levels ? " (from the power levels: too few for the period search)"
+               : s->used_hint   ? " (spread over the working span: --epochs)"
+                                : "");
         for (size_t r = 0; r < s->nregimes; r++) {
             const jc_regime *rg = &s->regimes[r];
             printf("      regime %zu: %zu epochs of %.1f s from %.0f s to %.0f s, peak %.1f W, %s %.1f W\n", r + 1,
@@ -182,6 +185,8 @@ static json_t *unit_json(const unit *u, int with_epochs)
             const jc_segmentation *s = &g->seg;
             json_object_set_new(gj, "epochs", json_integer((json_int_t)s->nepochs));
             json_object_set_new(gj, "used_markers", json_boolean(s->used_markers));
+            json_object_set_new(gj, "used_levels", json_boolean(s->used_levels));
+            json_object_set_new(gj, "used_epochs_hint", json_boolean(s->used_hint));
             json_object_set_new(gj, "active_start_s", json_real(s->active_start_s));
             json_object_set_new(gj, "active_end_s", json_real(s->active_end_s));
             json_object_set_new(gj, "peak_power_w", stat_json(&s->peak_power_w));

@@ -170,6 +170,7 @@ typedef struct {
     /* Summary over epochs: the four square-wave numbers and energy. */
     jc_stat peak_power_w, peak_s, valley_power_w, valley_s, epoch_s, epoch_energy_j;
     int used_markers, used_hint;
+    int used_levels;  /* too few periods for the autocorrelation: found from the levels */
 } jc_segmentation;
 
 typedef struct {

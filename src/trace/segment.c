@@ -44,6 +44,11 @@
  *    power sits at the training level long enough. Each epoch is then split
  *    into its two phases by the best two-level fit.
  *
+ * 5. Few periods. Where steps 1 and 2 find nothing (a run of 3 to 5 epochs
+ *    is too short for them), a plain square wave is still found from its
+ *    levels: blocks above Otsu's threshold, alike in length and level, with
+ *    shorter gaps alike in level between them (few_periods).
+ *
  * A signal with no periodic pattern gives no epochs (and JC_OK); markers,
  * when given, are taken as the epoch boundaries; epochs_hint is used only
  * when nothing periodic is found (epochs spread over the working span).
@@ -1877,6 +1882,113 @@ static int from_boundaries(const jc_signal *s, const double *tb, size_t nb, jc_s
     return rc;
 }
 
+/* ------------------------------------------------------------ few periods */
+
+typedef struct {
+    size_t a, b; /* [a, b): samples at or above the threshold */
+    double level;
+} run_t;
+
+static int cmp_size(const void *a, const void *b)
+{
+    size_t x = *(const size_t *)a, y = *(const size_t *)b;
+    return (x > y) - (x < y);
+}
+
+/* max / min of v[0..k), positive values */
+static double spread(const double *v, size_t k)
+{
+    double lo = v[0], hi = v[0];
+    for (size_t i = 1; i < k; i++) {
+        lo = v[i] < lo ? v[i] : lo;
+        hi = v[i] > hi ? v[i] : hi;
+    }
+    return lo > 0 ? hi / lo : INFINITY;
+}
+
+/* A run too short for the autocorrelation (under about six epochs: step 2's
+ * test needs 4.5 periods and an echo at twice the lag) can still be a plain
+ * square wave: 3 to 8 blocks at the working level, alike in length and
+ * level, with gaps alike in level between them. Found from the levels
+ * (Otsu's threshold on the whole signal), then handed on as boundaries at
+ * the start of each block, the last epoch closed one typical gap after its
+ * block. Strict on purpose: it runs only where nothing periodic was found,
+ * and a few bursts of load that merely look alike must not become epochs.
+ * Returns the number of boundaries written to tb (0: not a square wave). */
+static size_t few_periods(const jc_signal *sg, double *tb, size_t maxb, double *scratch)
+{
+    const double *x = sg->p;
+    const size_t n = sg->n;
+    enum { MAXRUNS = 8 };
+    if (n < 16)
+        return 0;
+    double th = otsu(x, n, scratch);
+    /* blocks above the threshold; dips of under 0.5 s (noise, a logging
+     * stall) do not split one */
+    size_t bridge = (size_t)ceil(0.5 / sg->dt);
+    run_t r[MAXRUNS + 1];
+    size_t k = 0;
+    for (size_t i = 0; i < n;) {
+        if (x[i] < th) {
+            i++;
+            continue;
+        }
+        size_t a = i, b = i;
+        for (;;) {
+            while (b < n && x[b] >= th)
+                b++;
+            size_t g = b;
+            while (g < n && x[g] < th && g - b <= bridge)
+                g++;
+            if (g < n && g - b <= bridge && x[g] >= th)
+                b = g;
+            else
+                break;
+        }
+        if (k == MAXRUNS)
+            return 0; /* more blocks than a short run has: not this case */
+        r[k].a = a;
+        r[k].b = b;
+        r[k].level = mean_of(x + a, b - a);
+        k++;
+        i = b;
+    }
+    if (k < 3)
+        return 0; /* one or two blocks say nothing about a period */
+    double len[MAXRUNS], lvl[MAXRUNS], gap[MAXRUNS], glvl[MAXRUNS];
+    for (size_t j = 0; j < k; j++) {
+        len[j] = (double)(r[j].b - r[j].a);
+        lvl[j] = r[j].level;
+        if (j + 1 < k) {
+            gap[j] = (double)(r[j + 1].a - r[j].b);
+            glvl[j] = mean_of(x + r[j].b, r[j + 1].a - r[j].b);
+        }
+    }
+    /* blocks alike in length (within 1.5x) and level (within 15 %), at least
+     * 2 s; gaps shorter than the blocks, alike in level (within 25 %) */
+    if (spread(len, k) > 1.5 || spread(lvl, k) > 1.15 || len[0] * sg->dt < 2)
+        return 0;
+    if (spread(glvl, k - 1) > 1.25)
+        return 0;
+    size_t gs[MAXRUNS];
+    for (size_t j = 0; j + 1 < k; j++) {
+        if (gap[j] >= len[j])
+            return 0;
+        gs[j] = (size_t)gap[j];
+    }
+    qsort(gs, k - 1, sizeof *gs, cmp_size);
+    size_t typical_gap = gs[(k - 1) / 2];
+    if (k + 1 > maxb)
+        return 0;
+    for (size_t j = 0; j < k; j++)
+        tb[j] = sg->t0 + (double)r[j].a * sg->dt;
+    size_t end = r[k - 1].b + typical_gap;
+    if (end > n - 1)
+        end = n - 1;
+    tb[k] = sg->t0 + (double)end * sg->dt;
+    return k + 1;
+}
+
 int jc_segment(const jc_signal *s, const jc_segment_opts *opts, jc_segmentation *out)
 {
     if (!out)
@@ -1939,6 +2051,21 @@ int jc_segment(const jc_signal *s, const jc_segment_opts *opts, jc_segmentation 
     rc = build_output(s, sp, nsp, rg, nrg, out, scratch, o);
     free(rg);
     free(sp);
+
+    /* too few periods for the autocorrelation: a plain square wave of 3 to
+     * 8 epochs is still found from its levels */
+    if (!rc && out->nepochs == 0) {
+        double tb[10];
+        size_t nb = few_periods(s, tb, 10, scratch);
+        if (nb >= 2) {
+            jc_segmentation_free(out);
+            memset(out, 0, sizeof *out);
+            out->active_start_s = out->active_end_s = s->t0;
+            rc = from_boundaries(s, tb, nb, out, scratch, o);
+            if (!rc && out->nepochs)
+                out->used_levels = 1;
+        }
+    }
 
     /* nothing periodic, but the caller knows how many epochs ran: spread
      * them evenly over the span where the power is at the working level */

@@ -1,7 +1,8 @@
 /* segment: epochs, phases and regimes found in power signals. Synthetic
  * square waves with known periods, levels and durations (two regimes, noise,
- * smoothing, spike-style boundaries, fine sampling) must be recovered within
- * tight tolerances; flat, short and empty signals must give a clear answer;
+ * smoothing, spike-style boundaries, fine sampling, runs of 3 and 4 epochs)
+ * must be recovered within tight tolerances; bursts that only look alike must
+ * not become epochs; flat, short and empty signals must give a clear answer;
  * and real seaa2023 traces must show the epochs a person counts in them. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -345,6 +346,70 @@ static void test_short_and_empty(void **state)
     jc_segmentation_free(NULL);
 }
 
+/* ------------------------------------------------------------ few periods */
+
+/* A run of n epochs (peak `pk` s at 250 W, valley `vl` s at 90 W) between
+ * idle stretches at 40 W. */
+static profile short_run(int n, double pk, double vl)
+{
+    profile p = {0};
+    add(&p, 10, 40);
+    for (int i = 0; i < n; i++) {
+        add(&p, pk, 250);
+        add(&p, vl, 90);
+    }
+    add(&p, 10, 40);
+    return p;
+}
+
+static void test_few_periods(void **state)
+{
+    (void)state;
+    /* 3 and 4 epochs: too few for the autocorrelation, found from the levels */
+    for (int n = 3; n <= 4; n++) {
+        profile p = short_run(n, 30, 5);
+        jc_signal s = sample(&p, 0.1, 4.0, 40 + (uint64_t)n);
+        jc_segmentation g;
+        assert_int_equal(jc_segment(&s, NULL, &g), JC_OK);
+        assert_int_equal(g.used_levels, 1);
+        assert_int_equal(g.nepochs, (size_t)n);
+        for (int i = 0; i < n; i++)
+            assert_near(g.epochs[i].start_s, 10 + 35.0 * i, 0.3, "epoch start");
+        assert_near(g.peak_power_w.mean, 250, 2.5, "peak power");
+        assert_near(g.valley_power_w.mean, 90, 2.5, "valley power");
+        assert_near(g.peak_s.mean, 30, 0.5, "peak time");
+        assert_near(g.valley_s.mean, 5, 0.5, "valley time");
+        jc_segmentation_free(&g);
+        jc_signal_free(&s);
+        free(p.v);
+    }
+    /* Not square waves: blocks of unequal length, unequal level, gaps at
+     * unequal levels, gaps longer than the blocks, only two blocks. Each a
+     * list of (seconds, watts) between idle stretches; 0 ends it. */
+    static const stretch shapes[][6] = {
+        {{10, 250}, {5, 90}, {30, 250}, {5, 90}, {60, 250}, {0, 0}},
+        {{30, 250}, {5, 90}, {30, 180}, {5, 90}, {30, 300}, {0, 0}},
+        {{30, 250}, {5, 40}, {30, 250}, {5, 150}, {30, 250}, {0, 0}},
+        {{20, 250}, {40, 90}, {20, 250}, {40, 90}, {20, 250}, {0, 0}},
+        {{40, 250}, {5, 90}, {40, 250}, {0, 0}},
+    };
+    for (size_t k = 0; k < sizeof shapes / sizeof shapes[0]; k++) {
+        profile p = {0};
+        add(&p, 10, 40);
+        for (size_t i = 0; i < 6 && shapes[k][i].dur > 0; i++)
+            add(&p, shapes[k][i].dur, shapes[k][i].w);
+        add(&p, 10, 40);
+        jc_signal s = sample(&p, 0.1, 4.0, 50 + k);
+        jc_segmentation g;
+        assert_int_equal(jc_segment(&s, NULL, &g), JC_OK);
+        if (g.nepochs != 0)
+            fail_msg("shape %zu: %zu epochs found in what is not a square wave", k, g.nepochs);
+        jc_segmentation_free(&g);
+        jc_signal_free(&s);
+        free(p.v);
+    }
+}
+
 /* ------------------------------------------------------- markers, hint */
 
 static void test_markers_and_hint(void **state)
@@ -481,6 +546,7 @@ int main(void)
         cmocka_unit_test(test_spike_boundaries),
         cmocka_unit_test(test_flat_signal),
         cmocka_unit_test(test_short_and_empty),
+        cmocka_unit_test(test_few_periods),
         cmocka_unit_test(test_markers_and_hint),
         cmocka_unit_test(test_real_mobilenet),
         cmocka_unit_test(test_real_xception),
