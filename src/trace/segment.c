@@ -1945,13 +1945,15 @@ static size_t few_periods(const jc_signal *sg, double *tb, size_t maxb, double *
             else
                 break;
         }
+        i = b;
+        if (a == 0 || b == n)
+            continue; /* cut by the start or end of the trace: its length is unknown */
         if (k == MAXRUNS)
             return 0; /* more blocks than a short run has: not this case */
         r[k].a = a;
         r[k].b = b;
         r[k].level = mean_of(x + a, b - a);
         k++;
-        i = b;
     }
     if (k < 3)
         return 0; /* one or two blocks say nothing about a period */

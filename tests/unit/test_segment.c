@@ -383,6 +383,28 @@ static void test_few_periods(void **state)
         jc_signal_free(&s);
         free(p.v);
     }
+    /* a trace that starts inside a peak and ends inside one: the cut blocks
+     * are not epochs and do not spoil the alike-length test */
+    {
+        profile p = {0};
+        add(&p, 12, 250);
+        add(&p, 5, 90);
+        for (int i = 0; i < 3; i++) {
+            add(&p, 30, 250);
+            add(&p, 5, 90);
+        }
+        add(&p, 7, 250);
+        jc_signal s = sample(&p, 0.1, 4.0, 47);
+        jc_segmentation g;
+        assert_int_equal(jc_segment(&s, NULL, &g), JC_OK);
+        assert_int_equal(g.used_levels, 1);
+        assert_int_equal(g.nepochs, 3);
+        assert_near(g.epochs[0].start_s, 17, 0.3, "first whole epoch");
+        assert_near(g.peak_s.mean, 30, 0.5, "peak time");
+        jc_segmentation_free(&g);
+        jc_signal_free(&s);
+        free(p.v);
+    }
     /* Not square waves: blocks of unequal length, unequal level, gaps at
      * unequal levels, gaps longer than the blocks, only two blocks. Each a
      * list of (seconds, watts) between idle stretches; 0 ends it. */
