@@ -39,31 +39,15 @@ static uint64_t mix(uint64_t h, uint64_t v)
     return h * 0xbf58476d1ce4e5b9ull;
 }
 
-/* Only the fields that decide what a node computes: the padding and a
- * function's unused value may hold anything. */
-static uint64_t node_key(const jc_sr_node *n, double *value_out, int *has_value)
-{
-    uint64_t k = (uint64_t)n->op | (uint64_t)n->arity << 8;
-    *has_value = 0;
-    if (n->op == JC_SR_VAR) {
-        k |= (uint64_t)n->var << 16;
-    } else if (n->op == JC_SR_CONST) {
-        *has_value = 1;
-        *value_out = n->value;
-    }
-    return k;
-}
-
 uint64_t jc_sr_program_hash(const jc_sr_program *p)
 {
     uint64_t h = p->len;
     for (uint32_t i = 0; i < p->len; i++) {
-        double v;
-        int hv;
-        h = mix(h, node_key(&p->nodes[i], &v, &hv));
-        if (hv) {
+        const jc_sr_node *nd = &p->nodes[i];
+        h = mix(h, jc_sr_node_word(nd));
+        if (nd->op == JC_SR_CONST) {
             uint64_t bits;
-            memcpy(&bits, &v, sizeof bits);
+            memcpy(&bits, &nd->value, sizeof bits);
             h = mix(h, bits);
         }
     }
@@ -74,15 +58,9 @@ static int same_program(const jc_sr_program *a, const jc_sr_program *b)
 {
     if (a->len != b->len)
         return 0;
-    for (uint32_t i = 0; i < a->len; i++) {
-        double va = 0, vb = 0;
-        int ha, hb;
-        if (node_key(&a->nodes[i], &va, &ha) != node_key(&b->nodes[i], &vb, &hb))
+    for (uint32_t i = 0; i < a->len; i++)
+        if (!jc_sr_node_same(&a->nodes[i], &b->nodes[i]))
             return 0;
-        /* Bits, not ==: -0.0 and 0.0 are different programs to the memo. */
-        if (ha && memcmp(&va, &vb, sizeof va) != 0)
-            return 0;
-    }
     return 1;
 }
 

@@ -2,6 +2,8 @@
 #ifndef JC_SR_INTERNAL_H
 #define JC_SR_INTERNAL_H
 
+#include <string.h>
+
 #include "joulecast/sr.h"
 
 /* Rows evaluated together: small enough that a program's intermediate
@@ -37,6 +39,22 @@ uint32_t jc_sr_stack_need(const jc_sr_program *p);
 /* gplearn's 'auto' parsimony coefficient over programs of these lengths and
  * raw fitnesses (non-finite ones left out). */
 double jc_sr_auto_parsimony(const double *length, const double *raw, size_t n);
+
+/* What a node computes, as one word: op, arity and, for a feature, its
+ * index (a constant's value is compared by its bits separately). The
+ * padding and a function's unused fields may hold anything, so the program
+ * memo and the subtree cache key nodes by this, never by their bytes. */
+static inline uint64_t jc_sr_node_word(const jc_sr_node *nd)
+{
+    return (uint64_t)nd->op | (uint64_t)nd->arity << 8 | (nd->op == JC_SR_VAR ? (uint64_t)nd->var << 16 : 0);
+}
+
+/* The same node, constants compared by their bits (-0.0 is not 0.0). */
+static inline int jc_sr_node_same(const jc_sr_node *a, const jc_sr_node *b)
+{
+    return jc_sr_node_word(a) == jc_sr_node_word(b) &&
+           (a->op != JC_SR_CONST || memcmp(&a->value, &b->value, sizeof a->value) == 0);
+}
 
 /* One member of the population. */
 typedef struct {

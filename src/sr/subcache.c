@@ -47,6 +47,16 @@ void jc_sr_subcache_free(jc_sr_subcache *c)
     memset(c, 0, sizeof *c);
 }
 
+/* realloc that leaves *p as it was on failure */
+static int resize(void **p, size_t n, size_t elem)
+{
+    void *q = realloc(*p, n * elem);
+    if (!q)
+        return 1;
+    *p = q;
+    return 0;
+}
+
 static int grow_scratch(jc_sr_subcache *c, size_t len)
 {
     if (len <= c->prog_cap)
@@ -54,37 +64,13 @@ static int grow_scratch(jc_sr_subcache *c, size_t len)
     size_t cap = c->prog_cap ? c->prog_cap : 64;
     while (cap < len)
         cap *= 2;
-    uint64_t *h = realloc(c->h, cap * sizeof *h);
-    if (h)
-        c->h = h;
-    uint64_t *h2 = realloc(c->h2, cap * sizeof *h2);
-    if (h2)
-        c->h2 = h2;
-    uint32_t *size = realloc(c->size, cap * sizeof *size);
-    if (size)
-        c->size = size;
-    uint32_t *is = realloc(c->istack, cap * sizeof *is);
-    if (is)
-        c->istack = is;
-    int32_t *jump = realloc(c->jump, cap * sizeof *jump);
-    if (jump)
-        c->jump = jump;
-    jc_sr_cache_slot **hit = realloc(c->hit, cap * sizeof *hit);
-    if (hit)
-        c->hit = hit;
-    uint8_t *hv = realloc(c->hasvar, cap * sizeof *hv);
-    if (hv)
-        c->hasvar = hv;
-    if (!h || !h2 || !size || !is || !jump || !hit || !hv)
+    if (resize((void **)&c->h, cap, sizeof *c->h) || resize((void **)&c->h2, cap, sizeof *c->h2) ||
+        resize((void **)&c->size, cap, sizeof *c->size) || resize((void **)&c->istack, cap, sizeof *c->istack) ||
+        resize((void **)&c->jump, cap, sizeof *c->jump) || resize((void **)&c->hit, cap, sizeof *c->hit) ||
+        resize((void **)&c->hasvar, cap, sizeof *c->hasvar))
         return jc_fail(JC_ERR_NOMEM, "out of memory for a program of %zu nodes", len);
     c->prog_cap = cap;
     return JC_OK;
-}
-
-/* What a node computes, as one word (the constant's bits separately). */
-static uint64_t node_word(const jc_sr_node *nd)
-{
-    return (uint64_t)nd->op | (uint64_t)nd->arity << 8 | (nd->op == JC_SR_VAR ? (uint64_t)nd->var << 16 : 0);
 }
 
 /* Two multiply-xorshift mixers with different constants: two hashes as
@@ -128,7 +114,7 @@ int jc_sr_subcache_plan(jc_sr_subcache *c, const jc_sr_program *p)
     uint32_t top = 0;
     for (uint32_t i = len; i-- > 0;) {
         const jc_sr_node *nd = &p->nodes[i];
-        uint64_t w = node_word(nd);
+        uint64_t w = jc_sr_node_word(nd);
         uint64_t h = mix(0x243f6a8885a308d3ull, w), h2 = mix2(0x13198a2e03707344ull, w);
         if (nd->arity == 0) {
             if (nd->op == JC_SR_CONST) {
