@@ -434,7 +434,7 @@ typedef struct {
     uint32_t *todo;     /* children to evaluate */
     uint32_t *sorted;   /* the same, grouped by parent */
     uint32_t *count;    /* npop + 2: counting sort by parent */
-} memo_work;
+} breed_work;
 
 static void copy_fitness(indiv *dst, const indiv *src)
 {
@@ -451,7 +451,7 @@ static void copy_fitness(indiv *dst, const indiv *src)
  * after another, then hand the fitness to the copies. The children and
  * their fitness do not depend on the threads, the memo or the cache. */
 static int breed(const context *c, scratch *sc, int nthreads, const jc_rng *gen_rng, const indiv *parents,
-                 const double *fitness, size_t npop, indiv *next, memo_work *w, double *node_evals,
+                 const double *fitness, size_t npop, indiv *next, breed_work *w, double *node_evals,
                  double *evaluated, double *memoised)
 {
     int err = 0;
@@ -542,7 +542,7 @@ static int breed(const context *c, scratch *sc, int nthreads, const jc_rng *gen_
 /* The generation just made becomes the parents the memo looks up: the
  * `fresh` table holds every child already, unless constant optimisation
  * changed some programs since, and then it is built again. */
-static void memo_remember(memo_work *w, const indiv *pop, size_t npop, int programs_changed)
+static void memo_remember(breed_work *w, const indiv *pop, size_t npop, int programs_changed)
 {
     jc_sr_memo t = w->parents;
     w->parents = w->fresh;
@@ -554,7 +554,7 @@ static void memo_remember(memo_work *w, const indiv *pop, size_t npop, int progr
         jc_sr_memo_insert(&w->parents, jc_sr_program_hash(&pop[i].prog), &pop[i]);
 }
 
-static void memo_work_free(memo_work *w)
+static void breed_work_free(breed_work *w)
 {
     jc_sr_memo_free(&w->parents);
     jc_sr_memo_free(&w->fresh);
@@ -568,7 +568,7 @@ static void memo_work_free(memo_work *w)
     memset(w, 0, sizeof *w);
 }
 
-static int memo_work_init(memo_work *w, size_t npop, int use_memo)
+static int breed_work_init(breed_work *w, size_t npop, int use_memo)
 {
     memset(w, 0, sizeof *w);
     w->use_memo = use_memo;
@@ -587,7 +587,7 @@ static int memo_work_init(memo_work *w, size_t npop, int use_memo)
     if (!rc && use_memo)
         rc = jc_sr_memo_init(&w->fresh, npop);
     if (rc)
-        memo_work_free(w);
+        breed_work_free(w);
     return rc;
 }
 
@@ -621,7 +621,7 @@ int jc_sr_fit(const double *X, const double *y, size_t n, size_t p, const char *
         c.n_inbag = 1;
     const size_t npop = (size_t)opts->population_size;
     const int nthreads = threads_for(opts);
-    memo_work memo = {0};
+    breed_work bw = {0};
     indiv *cur = calloc(npop, sizeof *cur), *next = calloc(npop, sizeof *next);
     double *fitness = malloc(npop * sizeof *fitness);
     scratch *sc = calloc((size_t)nthreads, sizeof *sc);
@@ -651,7 +651,7 @@ int jc_sr_fit(const double *X, const double *y, size_t n, size_t p, const char *
     }
     /* The memo needs a program's fitness to depend on the program alone:
      * no per-child row sample. */
-    if ((rc = memo_work_init(&memo, npop, !opts->no_reuse && c.n_inbag == n)))
+    if ((rc = breed_work_init(&bw, npop, !opts->no_reuse && c.n_inbag == n)))
         goto done;
     jc_rng root;
     jc_rng_seed(&root, opts->random_state);
@@ -664,7 +664,7 @@ int jc_sr_fit(const double *X, const double *y, size_t n, size_t p, const char *
         const indiv *parents = gen == 0 ? NULL : cur;
         for (size_t i = 0; gen > 0 && i < npop; i++)
             fitness[i] = cur[i].fit;
-        rc = breed(&c, sc, nthreads, &gen_rng, parents, fitness, npop, next, &memo, &node_evals, &evaluated,
+        rc = breed(&c, sc, nthreads, &gen_rng, parents, fitness, npop, next, &bw, &node_evals, &evaluated,
                    &memoised);
         if (rc)
             goto done;
@@ -679,8 +679,8 @@ int jc_sr_fit(const double *X, const double *y, size_t n, size_t p, const char *
         indiv *tmp = cur;
         cur = next;
         next = tmp;
-        if (memo.use_memo)
-            memo_remember(&memo, cur, npop, opts->optimize_constants > 0);
+        if (bw.use_memo)
+            memo_remember(&bw, cur, npop, opts->optimize_constants > 0);
         /* Generation statistics (finite programs only). */
         jc_sr_generation *h = &out->history[gen];
         h->generation = gen;
@@ -749,7 +749,7 @@ int jc_sr_fit(const double *X, const double *y, size_t n, size_t p, const char *
         jc_sr_pareto_take(&archive, &out->pareto, &out->npareto);
     jc_sr_pareto_free(&archive);
 done:
-    memo_work_free(&memo);
+    breed_work_free(&bw);
     free_pop(cur, npop);
     free_pop(next, npop);
     free(fitness);
